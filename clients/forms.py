@@ -1,0 +1,35 @@
+from django import forms
+
+from .models import Agent
+
+
+class AgentProfileForm(forms.ModelForm):
+    class Meta:
+        model = Agent
+        fields = [
+            "display_name",
+            "title",
+            "brokerage_name",
+            "office_street",
+            "office_city",
+            "office_state",
+            "office_postal_code",
+            "phone_mobile",
+            "phone_office",
+            "public_email",
+            "website",
+            "photo",
+            "logo",
+            "bio",
+            "brand_color",
+        ]
+        widgets = {
+            "brand_color": forms.TextInput(attrs={"type": "color"}),
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        }
+
+
+class ContactSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search contacts")

@@ -1,0 +1,29 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from clients.views import common as common_views
+
+# The admin logs in through allauth's login page, so its rate limits apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "HomePortal — MLS staff"
+admin.site.site_title = "HomePortal admin"
+
+urlpatterns = [
+    path("", common_views.home, name="home"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("agent/", include("portal_project.urls_agent")),
+    path("portal/", include("portal_project.urls_portal")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "clients.views.common.error_404"
+handler500 = "clients.views.common.error_500"
+handler403 = "clients.views.common.error_403"
