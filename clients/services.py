@@ -6,6 +6,7 @@ from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 
@@ -27,7 +28,13 @@ def password_set_url(user: User) -> str:
 def agent_create(
     *, email: str, display_name: str, password: str | None = None, **profile_fields
 ) -> Agent:
-    email = email.strip().lower()
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+        if len(email) > 254:
+            raise ValidationError("too long")
+    except ValidationError as exc:
+        raise ValidationError({"email": f"“{email}” is not a valid email address."}) from exc
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": f"There is already an account for {email}."})
     first, _, last = display_name.partition(" ")

@@ -11,7 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="portal.ping", ignore_result=False, time_limit=30)
+@app.task(name="portal.ping", ignore_result=False, time_limit=30, soft_time_limit=20)
 def ping(value: str = "pong") -> str:
     """Round-trip check for the broker and a worker (used by tests and the health page)."""
     return value

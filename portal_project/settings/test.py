@@ -1,6 +1,8 @@
 """``make test``: real PostgreSQL and Redis (defaults: 127.0.0.1), fast hashing, mail kept in memory."""
 
 from .base import *  # noqa: F403
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import env
 
 DEBUG = False
@@ -14,10 +16,11 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 # Unit tests call tasks in-process; tests about the broker start a real worker (tests/test_celery.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# The cache gets its own Redis database so tests may clear it without touching broker queues.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": env.str("CACHE_REDIS_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))),
         "KEY_PREFIX": "portal-test",
     }
 }
@@ -28,3 +31,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SITE_URL = "http://testserver"
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
