@@ -1,3 +1,5 @@
+import uuid
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
@@ -14,3 +16,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if next_url and next_url != reverse("home"):
             return next_url
         return home_url_for(request.user)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (password reset…) go through the outbox like every other email."""
+        from notifications.emails import RenderedEmail
+        from notifications.models import OutboundEmail
+        from notifications.services import email_enqueue
+
+        from .models import User
+
+        message = self.render_mail(template_prefix, email, context)
+        html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        email_enqueue(
+            kind=OutboundEmail.Kind.ACCOUNT,
+            template=template_prefix,
+            rendered=RenderedEmail(subject=message.subject, text=message.body, html=html, headers={}),
+            idempotency_key=f"allauth:{template_prefix}:{uuid.uuid4().hex}",
+            to_user=User.objects.filter(email__iexact=email).first(),
+            to_address=email,
+        )

@@ -5,8 +5,10 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Agent, Contact, ContactEmail, ContactGroup, User
-from .services import agent_create, agent_send_welcome
+from .models import Agent, ConsentEvent, Contact, ContactEmail, ContactGroup, User
+from notifications.services import agent_welcome_send
+
+from .services import agent_create
 
 
 class UserAdminCreationForm(AdminUserCreationForm):
@@ -98,7 +100,7 @@ class AgentAdmin(admin.ModelAdmin):
                 brand_color=data["brand_color"],
             )
         if data.get("send_welcome"):
-            agent_send_welcome(agent=agent)
+            agent_welcome_send(agent=agent)
         # The admin's change view and messages need the saved instance's primary key.
         obj.pk = agent.pk
         obj.user = agent.user
@@ -106,7 +108,7 @@ class AgentAdmin(admin.ModelAdmin):
     @admin.action(description="Email a set-password link")
     def send_welcome(self, request, queryset):
         for agent in queryset.select_related("user"):
-            agent_send_welcome(agent=agent)
+            agent_welcome_send(agent=agent)
         self.message_user(request, f"Sent {queryset.count()} link(s).", messages.SUCCESS)
 
 
@@ -131,3 +133,11 @@ class ContactGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "agent"]
     list_select_related = ["agent"]
     search_fields = ["name"]
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "contact", "kind", "via", "actor", "detail"]
+    list_filter = ["kind", "via"]
+    list_select_related = ["contact", "actor"]
+    raw_id_fields = ["contact", "actor"]

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Agent
+from .models import Agent, Contact, ContactEmail
 
 
 class AgentProfileForm(forms.ModelForm):
@@ -33,3 +33,26 @@ class AgentProfileForm(forms.ModelForm):
 
 class ContactSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search contacts")
+
+
+class ContactStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Contact.Status.choices)
+
+
+class ContactEmailForm(forms.ModelForm):
+    """Correcting an address: a new address starts as unchecked (no longer invalid)."""
+
+    class Meta:
+        model = ContactEmail
+        fields = ["address"]
+
+    def clean_address(self):
+        address = self.cleaned_data["address"].strip().lower()
+        duplicate = (
+            ContactEmail.objects.filter(contact=self.instance.contact, address__iexact=address)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if duplicate:
+            raise forms.ValidationError("This contact already has that address.")
+        return address

@@ -278,3 +278,38 @@ class ContactEmail(models.Model):
     def save(self, *args, **kwargs):
         self.address = (self.address or "").strip().lower()
         super().save(*args, **kwargs)
+
+
+class ConsentEvent(models.Model):
+    """Audit log of every change to whether a contact may be emailed: who, when, how."""
+
+    class Kind(models.TextChoices):
+        OPTED_OUT = "opted_out", "Opted out"
+        OPTED_IN = "opted_in", "Opted back in"
+        RESTORED = "restored", "Restored by agent"
+        COMPLAINED = "complained", "Marked an email as spam"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        ADDRESS_INVALID = "address_invalid", "Address marked invalid"
+
+    class Via(models.TextChoices):
+        EMAIL_LINK = "email_link", "Unsubscribe page"
+        ONE_CLICK = "one_click", "One-click unsubscribe"
+        OPT_IN_PAGE = "opt_in_page", "Opt-in page"
+        AGENT = "agent", "Agent"
+        WEBHOOK = "webhook", "Email provider"
+        ADMIN = "admin", "MLS staff"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consent_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    via = models.CharField(max_length=20, choices=Via.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} via {self.get_via_display()}"

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from .models import Agent, Contact, User
+from .models import Agent, ConsentEvent, Contact, ContactEmail, User
 
 
 def home_url_for(user: User) -> str:
@@ -69,3 +69,37 @@ def agent_dashboard_counts(agent: Agent) -> dict[str, int]:
         inactive=Count("id", filter=Q(status=Contact.Status.INACTIVE)),
         opted_out=Count("id", filter=Q(email_opted_out_at__isnull=False)),
     )
+
+
+def get_contact_email_for_agent(agent: Agent, pk: int) -> ContactEmail:
+    return get_object_or_404(
+        ContactEmail.objects.select_related("contact"), pk=pk, contact__agent=agent
+    )
+
+
+def invalid_emails_for_agent(agent: Agent) -> list[ContactEmail]:
+    return list(
+        ContactEmail.objects.filter(contact__agent=agent, validity=ContactEmail.Validity.INVALID)
+        .select_related("contact")
+        .order_by("contact__last_name", "contact__first_name", "-is_primary", "id")
+    )
+
+
+def invalid_email_count_for_agent(agent: Agent) -> int:
+    return ContactEmail.objects.filter(
+        contact__agent=agent, validity=ContactEmail.Validity.INVALID
+    ).count()
+
+
+def emailable_contacts_for_agent(agent: Agent) -> QuerySet[Contact]:
+    """Contacts an agent may pick as email recipients: never Inactive or opted out."""
+    return (
+        Contact.objects.filter(agent=agent, email_opted_out_at__isnull=True)
+        .exclude(status=Contact.Status.INACTIVE)
+        .filter(emails__isnull=False)
+        .distinct()
+    )
+
+
+def consent_history(contact: Contact) -> list[ConsentEvent]:
+    return list(contact.consent_events.select_related("actor")[:50])

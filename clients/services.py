@@ -9,10 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from notifications.emails import send_templated_email
-
-from .models import Agent, Contact, ContactEmail, User
+from .models import Agent, ConsentEvent, Contact, ContactEmail, User
 
 
 def password_set_url(user: User) -> str:
@@ -45,19 +44,6 @@ def agent_create(
     agent.full_clean()
     agent.save()
     return agent
-
-
-def agent_send_welcome(*, agent: Agent) -> None:
-    """Emails a new agent a link to choose their password."""
-    send_templated_email(
-        to=[agent.user.email],
-        template="agent_welcome",
-        context={
-            "agent_name": agent.display_name,
-            "set_password_url": password_set_url(agent.user),
-            "login_url": f"{settings.SITE_URL}{reverse('account_login')}",
-        },
-    )
 
 
 @transaction.atomic
@@ -97,3 +83,118 @@ def client_account_create(*, contact: Contact, password: str | None = None) -> U
     contact.user = user
     contact.save(update_fields=["user", "updated_at"])
     return user
+
+
+# --- Consent: the only writers of a contact's opt-out state and status -----------------------
+
+
+def _lock_contact(contact: Contact) -> Contact:
+    return Contact.objects.select_for_update().get(pk=contact.pk)
+
+
+@transaction.atomic
+def contact_opt_out(
+    *,
+    contact: Contact,
+    via: str,
+    actor: User | None = None,
+    kind: str = ConsentEvent.Kind.OPTED_OUT,
+    detail: str = "",
+) -> bool:
+    """Stops all email to the contact and makes them Inactive. False if already opted out."""
+    locked = _lock_contact(contact)
+    if locked.email_opted_out_at is not None:
+        return False
+    previous_status = locked.get_status_display()
+    locked.email_opted_out_at = timezone.now()
+    locked.status = Contact.Status.INACTIVE
+    locked.save(update_fields=["email_opted_out_at", "status", "updated_at"])
+    ConsentEvent.objects.create(contact=locked, kind=kind, via=via, actor=actor, detail=detail)
+    if previous_status != Contact.Status.INACTIVE.label:
+        ConsentEvent.objects.create(
+            contact=locked,
+            kind=ConsentEvent.Kind.STATUS_CHANGED,
+            via=via,
+            actor=actor,
+            detail=f"{previous_status} → Inactive (automatic on opt-out)",
+        )
+    contact.email_opted_out_at, contact.status = locked.email_opted_out_at, locked.status
+    return True
+
+
+@transaction.atomic
+def contact_opt_in(
+    *, contact: Contact, via: str, actor: User | None = None, kind: str = ConsentEvent.Kind.OPTED_IN
+) -> bool:
+    """Clears the opt-out. The status stays Inactive until the agent sets it: the help page's rule."""
+    locked = _lock_contact(contact)
+    if locked.email_opted_out_at is None:
+        return False
+    locked.email_opted_out_at = None
+    locked.save(update_fields=["email_opted_out_at", "updated_at"])
+    ConsentEvent.objects.create(contact=locked, kind=kind, via=via, actor=actor)
+    contact.email_opted_out_at = None
+    return True
+
+
+def contact_restore(*, contact: Contact, actor: User) -> bool:
+    """The agent opts their client back in ("Click here to restore")."""
+    return contact_opt_in(
+        contact=contact, via=ConsentEvent.Via.AGENT, actor=actor, kind=ConsentEvent.Kind.RESTORED
+    )
+
+
+@transaction.atomic
+def contact_set_status(*, contact: Contact, status: str, actor: User | None, via: str) -> bool:
+    if status not in Contact.Status.values:
+        raise ValidationError({"status": "Choose a status from the list."})
+    locked = _lock_contact(contact)
+    if locked.status == status:
+        return False
+    detail = f"{locked.get_status_display()} → {Contact.Status(status).label}"
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    ConsentEvent.objects.create(
+        contact=locked, kind=ConsentEvent.Kind.STATUS_CHANGED, via=via, actor=actor, detail=detail
+    )
+    contact.status = status
+    return True
+
+
+@transaction.atomic
+def contact_email_mark_invalid(*, address: str, reason: str, contact: Contact | None = None) -> int:
+    """Marks an address invalid (a hard bounce or rejection). Returns how many records changed."""
+    emails = ContactEmail.objects.filter(address__iexact=address.strip())
+    if contact is not None:
+        emails = emails.filter(contact=contact)
+    changed = 0
+    for email in emails.select_for_update().exclude(validity=ContactEmail.Validity.INVALID):
+        email.validity = ContactEmail.Validity.INVALID
+        email.invalid_reason = reason[:255]
+        email.save(update_fields=["validity", "invalid_reason"])
+        ConsentEvent.objects.create(
+            contact_id=email.contact_id,
+            kind=ConsentEvent.Kind.ADDRESS_INVALID,
+            via=ConsentEvent.Via.WEBHOOK,
+            detail=f"{email.address}: {reason}"[:255],
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def contact_email_update(*, contact_email: ContactEmail, address: str) -> ContactEmail:
+    """A corrected address is unchecked again, so it may receive email."""
+    contact_email.address = address
+    contact_email.validity = ContactEmail.Validity.UNKNOWN
+    contact_email.invalid_reason = ""
+    contact_email.full_clean(exclude=["contact"])
+    contact_email.save()
+    return contact_email
+
+
+@transaction.atomic
+def contact_email_remove(*, contact_email: ContactEmail) -> None:
+    if contact_email.is_primary:
+        raise ValidationError("The primary address can be corrected but not removed.")
+    contact_email.delete()

@@ -1,4 +1,4 @@
-"""Stylised property photos drawn with Pillow for demo data: no downloads, same seed, same picture."""
+"""Stylised property photos drawn with Pillow for demo data: no downloads; same seed, same image."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ def _jitter(rng: random.Random, color: RGB, amount: int = 10) -> RGB:
     return tuple(max(0, min(255, c + rng.randint(-amount, amount))) for c in color)  # type: ignore[return-value]
 
 
-def _vertical_gradient(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], top: RGB, bottom: RGB):
+def _vertical_gradient(
+    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], top: RGB, bottom: RGB
+):
     x0, y0, x1, y1 = box
     span = max(1, y1 - y0)
     for y in range(y0, y1):
@@ -86,9 +88,13 @@ def _tree_line(draw: ImageDraw.ImageDraw, rng: random.Random, horizon: int) -> N
         x += rng.randint(24, 50)
 
 
-def _deciduous_tree(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, ground: int, scale: float):
+def _deciduous_tree(
+    draw: ImageDraw.ImageDraw, rng: random.Random, x: int, ground: int, scale: float
+):
     trunk_w, trunk_h = int(14 * scale), int(90 * scale)
-    draw.rectangle([x - trunk_w // 2, ground - trunk_h, x + trunk_w // 2, ground], fill=(92, 70, 52))
+    draw.rectangle(
+        [x - trunk_w // 2, ground - trunk_h, x + trunk_w // 2, ground], fill=(92, 70, 52)
+    )
     green = rng.choice([(66, 118, 58), (82, 130, 64), (58, 104, 66), (150, 120, 50)])
     for _ in range(7):
         r = int(rng.randint(38, 60) * scale)
@@ -104,7 +110,9 @@ def _conifer(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, ground: int,
     for tier in range(4):
         top = ground - height + tier * height // 5
         half = width * (tier + 2) // 6
-        draw.polygon([(x, top), (x - half, top + height // 3), (x + half, top + height // 3)], fill=green)
+        draw.polygon(
+            [(x, top), (x - half, top + height // 3), (x + half, top + height // 3)], fill=green
+        )
 
 
 def _window(draw: ImageDraw.ImageDraw, box, trim: RGB, shutters: RGB | None) -> None:
@@ -116,15 +124,34 @@ def _window(draw: ImageDraw.ImageDraw, box, trim: RGB, shutters: RGB | None) -> 
     draw.rectangle([x0 - 3, y0 - 3, x1 + 3, y1 + 3], fill=trim)
     draw.rectangle([x0, y0, x1, y1], fill=(86, 112, 138))
     # A pale diagonal reflection reads as glass at this size.
-    draw.polygon([(x0, y1 - (y1 - y0) // 3), (x0 + (x1 - x0) // 2, y0), (x0 + (x1 - x0) * 3 // 4, y0),
-                  (x0, y1)], fill=(150, 176, 198))
+    draw.polygon(
+        [
+            (x0, y1 - (y1 - y0) // 3),
+            (x0 + (x1 - x0) // 2, y0),
+            (x0 + (x1 - x0) * 3 // 4, y0),
+            (x0, y1),
+        ],
+        fill=(150, 176, 198),
+    )
     midx, midy = (x0 + x1) // 2, (y0 + y1) // 2
     draw.line([(midx, y0), (midx, y1)], fill=trim, width=2)
     draw.line([(x0, midy), (x1, midy)], fill=trim, width=2)
 
 
-def _facade(draw, rng: random.Random, *, x0: int, x1: int, top: int, ground: int, stories: int,
-            siding: RGB, trim: RGB, door: RGB, shutters: RGB | None) -> None:
+def _facade(
+    draw,
+    rng: random.Random,
+    *,
+    x0: int,
+    x1: int,
+    top: int,
+    ground: int,
+    stories: int,
+    siding: RGB,
+    trim: RGB,
+    door: RGB,
+    shutters: RGB | None,
+) -> None:
     draw.rectangle([x0, top, x1, ground], fill=siding)
     for y in range(top + 8, ground, 9):
         draw.line([(x0, y), (x1, y)], fill=_shade(siding, 0.93), width=1)
@@ -141,30 +168,51 @@ def _facade(draw, rng: random.Random, *, x0: int, x1: int, top: int, ground: int
             cx = x0 + width * (2 * col + 1) // (2 * columns)
             if story == stories - 1 and col == door_col:
                 door_w, door_h = max(30, win_w), int(story_h * 0.72)
-                draw.rectangle([cx - door_w // 2 - 5, ground - door_h - 5, cx + door_w // 2 + 5, ground],
-                               fill=trim)
-                draw.rectangle([cx - door_w // 2, ground - door_h, cx + door_w // 2, ground], fill=door)
-                draw.ellipse([cx + door_w // 4 - 3, ground - door_h // 2 - 3, cx + door_w // 4 + 3,
-                              ground - door_h // 2 + 3], fill=(210, 180, 90))
+                draw.rectangle(
+                    [cx - door_w // 2 - 5, ground - door_h - 5, cx + door_w // 2 + 5, ground],
+                    fill=trim,
+                )
+                draw.rectangle(
+                    [cx - door_w // 2, ground - door_h, cx + door_w // 2, ground], fill=door
+                )
+                draw.ellipse(
+                    [
+                        cx + door_w // 4 - 3,
+                        ground - door_h // 2 - 3,
+                        cx + door_w // 4 + 3,
+                        ground - door_h // 2 + 3,
+                    ],
+                    fill=(210, 180, 90),
+                )
                 draw.rectangle([cx - door_w, ground, cx + door_w, ground + 8], fill=(170, 166, 160))
                 continue
-            _window(draw, [cx - win_w // 2, y_mid - win_h // 2, cx + win_w // 2, y_mid + win_h // 2],
-                    trim, shutters)
+            _window(
+                draw,
+                [cx - win_w // 2, y_mid - win_h // 2, cx + win_w // 2, y_mid + win_h // 2],
+                trim,
+                shutters,
+            )
 
 
-def _roof(draw, rng: random.Random, *, x0: int, x1: int, top: int, color: RGB, style: str) -> int:
-    """Draws the roof over a body whose top edge is ``top``; returns the ridge's height."""
+def _roof(draw, rng: random.Random, *, x0: int, x1: int, top: int, color: RGB, style: str) -> None:
     overhang = 16
-    rise = int((x1 - x0) * rng.uniform(0.22, 0.34))
+    rise = min(130, int((x1 - x0) * rng.uniform(0.22, 0.34)))
     if style == "gable":
-        draw.polygon([(x0 - overhang, top), ((x0 + x1) // 2, top - rise), (x1 + overhang, top)],
-                     fill=color)
+        draw.polygon(
+            [(x0 - overhang, top), ((x0 + x1) // 2, top - rise), (x1 + overhang, top)], fill=color
+        )
     else:
         inset = (x1 - x0) // 4
-        draw.polygon([(x0 - overhang, top), (x0 + inset, top - rise), (x1 - inset, top - rise),
-                      (x1 + overhang, top)], fill=color)
+        draw.polygon(
+            [
+                (x0 - overhang, top),
+                (x0 + inset, top - rise),
+                (x1 - inset, top - rise),
+                (x1 + overhang, top),
+            ],
+            fill=color,
+        )
     draw.line([(x0 - overhang, top), (x1 + overhang, top)], fill=_shade(color, 0.7), width=4)
-    return top - rise
 
 
 def house_photo(seed: int, *, units: int = 1) -> Image.Image:
@@ -180,10 +228,10 @@ def house_photo(seed: int, *, units: int = 1) -> Image.Image:
     lawn = rng.choice([(96, 146, 70), (110, 156, 78), (84, 132, 64), (128, 150, 84)])
     _vertical_gradient(draw, (0, horizon, WIDTH, HEIGHT), _shade(lawn, 0.85), _shade(lawn, 1.12))
 
-    ground = horizon + rng.randint(70, 110)
+    ground = horizon + rng.randint(90, 130)
     stories = 1 if units == 1 and rng.random() < 0.3 else 2
-    story_h = rng.randint(78, 96)
-    body_w = rng.randint(300, 420) if units == 1 else min(680, 210 * units)
+    story_h = rng.randint(96, 116) if stories == 2 else rng.randint(110, 130)
+    body_w = rng.randint(400, 500) if units == 1 else min(700, 230 * units)
     x0 = (WIDTH - body_w) // 2 + rng.randint(-60, 60)
     x1 = x0 + body_w
     top = ground - stories * story_h
@@ -193,44 +241,63 @@ def house_photo(seed: int, *, units: int = 1) -> Image.Image:
 
     if units == 1 and rng.random() < 0.55:
         # A garage wing to one side, drawn first so the main block overlaps it.
-        wing_w, wing_top = rng.randint(140, 190), ground - story_h
+        wing_w, wing_top = rng.randint(160, 210), ground - story_h
         wx0 = x1 - 10 if rng.random() < 0.5 else x0 - wing_w + 10
         siding = rng.choice(SIDINGS)
         draw.rectangle([wx0, wing_top, wx0 + wing_w, ground], fill=_shade(siding, 0.95))
-        draw.rectangle([wx0 + 20, ground - story_h + 26, wx0 + wing_w - 20, ground],
-                       fill=(232, 230, 226))
+        draw.rectangle(
+            [wx0 + 20, ground - story_h + 26, wx0 + wing_w - 20, ground], fill=(232, 230, 226)
+        )
         for y in range(ground - story_h + 36, ground, 14):
             draw.line([(wx0 + 20, y), (wx0 + wing_w - 20, y)], fill=(200, 198, 194), width=2)
         _roof(draw, rng, x0=wx0, x1=wx0 + wing_w, top=wing_top, color=roof_color, style="gable")
         # A driveway to the garage.
         gx0, gx1 = wx0 + 20, wx0 + wing_w - 20
-        draw.polygon([(gx0, ground), (gx1, ground), (gx1 + 120, HEIGHT), (gx0 - 80, HEIGHT)],
-                     fill=(150, 148, 144))
+        draw.polygon(
+            [(gx0, ground), (gx1, ground), (gx1 + 120, HEIGHT), (gx0 - 80, HEIGHT)],
+            fill=(150, 148, 144),
+        )
     else:
         siding = rng.choice(SIDINGS)
 
-    ridge = _roof(draw, rng, x0=x0, x1=x1, top=top, color=roof_color, style=style)
     if rng.random() < 0.6:
-        cx = rng.randint(x0 + 40, x1 - 60)
-        roof_y = top - (top - ridge) * 0.6
-        draw.rectangle([cx, int(roof_y) - 30, cx + 26, top - 10], fill=rng.choice([(150, 70, 54),
-                                                                                      (120, 116, 110)]))
+        # The chimney goes behind the roof so only its top shows above the slope.
+        cx = rng.choice([x0 + body_w // 5, x1 - body_w // 5 - 26])
+        draw.rectangle(
+            [cx, top - min(130, int(body_w * 0.3)) - 10, cx + 26, top],
+            fill=rng.choice([(150, 70, 54), (120, 116, 110)]),
+        )
+    _roof(draw, rng, x0=x0, x1=x1, top=top, color=roof_color, style=style)
     shutters = rng.choice([None, (30, 34, 40), (40, 60, 48), (60, 40, 36)])
     unit_w = body_w // units
     for unit in range(units):
         ux0 = x0 + unit * unit_w
-        _facade(draw, rng, x0=ux0, x1=ux0 + unit_w, top=top, ground=ground, stories=stories,
-                siding=siding if units == 1 else _jitter(rng, siding, 16), trim=trim,
-                door=rng.choice(DOORS), shutters=shutters)
+        _facade(
+            draw,
+            rng,
+            x0=ux0,
+            x1=ux0 + unit_w,
+            top=top,
+            ground=ground,
+            stories=stories,
+            siding=siding if units == 1 else _jitter(rng, siding, 16),
+            trim=trim,
+            door=rng.choice(DOORS),
+            shutters=shutters,
+        )
     # Walkway from the front door(s) to the bottom edge.
     for unit in range(units):
         cx = x0 + unit * unit_w + unit_w // 2
-        draw.polygon([(cx - 18, ground + 8), (cx + 18, ground + 8), (cx + 40, HEIGHT), (cx - 40, HEIGHT)],
-                     fill=(196, 186, 170))
+        draw.polygon(
+            [(cx - 18, ground + 8), (cx + 18, ground + 8), (cx + 40, HEIGHT), (cx - 40, HEIGHT)],
+            fill=(196, 186, 170),
+        )
     for _ in range(rng.randint(4, 9)):
         sx = rng.randint(x0 - 10, x1 + 10)
         r = rng.randint(14, 26)
-        draw.ellipse([sx - r, ground - r, sx + r, ground + r // 2], fill=_jitter(rng, (54, 98, 52), 12))
+        draw.ellipse(
+            [sx - r, ground - r, sx + r, ground + r // 2], fill=_jitter(rng, (54, 98, 52), 12)
+        )
     for side in (-1, 1):
         if rng.random() < 0.7:
             tx = x0 - rng.randint(60, 140) if side < 0 else x1 + rng.randint(60, 140)
@@ -262,8 +329,9 @@ def room_photo(seed: int, *, kind: str = "living") -> Image.Image:
     _vertical_gradient(draw, (wx0, by0 + 40, wx1, by0 + 200), (140, 186, 230), (214, 232, 246))
     draw.rectangle([wx0, by0 + 150, wx1, by0 + 200], fill=(96, 146, 82))
     draw.rectangle([wx0 - 6, by0 + 34, wx1 + 6, by0 + 206], outline=(250, 250, 250), width=8)
-    draw.line([((wx0 + wx1) // 2, by0 + 40), ((wx0 + wx1) // 2, by0 + 200)], fill=(250, 250, 250),
-              width=5)
+    draw.line(
+        [((wx0 + wx1) // 2, by0 + 40), ((wx0 + wx1) // 2, by0 + 200)], fill=(250, 250, 250), width=5
+    )
     fabric = rng.choice(FABRICS)
     wood = _shade(rng.choice(FLOORS), 0.8)
     if kind == "kitchen":
@@ -327,13 +395,16 @@ def land_photo(seed: int) -> Image.Image:
     _vertical_gradient(draw, (0, horizon, WIDTH, HEIGHT), _shade(meadow, 0.85), _shade(meadow, 1.1))
     for _ in range(600):
         x, y = rng.randint(0, WIDTH), rng.randint(horizon + 10, HEIGHT)
-        draw.line([(x, y), (x + rng.randint(-2, 2), y - rng.randint(3, 9))],
-                  fill=_jitter(rng, _shade(meadow, 0.8), 16))
+        draw.line(
+            [(x, y), (x + rng.randint(-2, 2), y - rng.randint(3, 9))],
+            fill=_jitter(rng, _shade(meadow, 0.8), 16),
+        )
     wall_y = horizon + rng.randint(90, 150)
     x = 0
     while x < WIDTH:
         w = rng.randint(18, 34)
-        draw.ellipse([x, wall_y - 14, x + w, wall_y + 6], fill=_jitter(rng, (140, 136, 128), 18))
+        grey = rng.randint(112, 160)
+        draw.ellipse([x, wall_y - 14, x + w, wall_y + 6], fill=(grey, grey - 4, grey - 10))
         x += w - 6
     for _ in range(rng.randint(2, 4)):
         tree = _conifer if rng.random() < 0.4 else _deciduous_tree

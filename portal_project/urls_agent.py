@@ -12,6 +12,14 @@ urlpatterns = [
     path("", client_views.agent_home, name="home"),
     path("contacts/", client_views.contact_list, name="contact_list"),
     path("contacts/<int:pk>/", client_views.contact_detail, name="contact_detail"),
+    path("contacts/<int:pk>/restore/", client_views.contact_restore, name="contact_restore"),
+    path("contacts/<int:pk>/status/", client_views.contact_status, name="contact_status"),
+    path("contacts/<int:pk>/invite/", client_views.contact_invite, name="contact_invite"),
+    path("contacts/invalid-emails/", client_views.invalid_emails, name="invalid_emails"),
+    path("contacts/emails/<int:pk>/edit/", client_views.contact_email_edit, name="contact_email_edit"),
+    path(
+        "contacts/emails/<int:pk>/remove/", client_views.contact_email_remove, name="contact_email_remove"
+    ),
     path("settings/profile/", client_views.profile_edit, name="profile_edit"),
     path("listings/", listing_views.listing_search, name="listing_search"),
     path("listings/<int:pk>/", listing_views.listing_detail, name="listing_detail"),

@@ -7,7 +7,6 @@ Modes: ``local`` (the embedded default for ``make run``), ``test`` (``make test`
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (kept for beat entries added by later issues)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -114,9 +113,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks must finish (or be re-queued) well inside this; never schedule ETAs beyond it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+# A request that publishes while Redis is down must not hang: fail fast (about 1 s in all) and
+# leave the work to the database-backed sweepers.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+}
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "clients.User"

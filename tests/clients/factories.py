@@ -46,6 +46,7 @@ class ContactGroupFactory(DjangoModelFactory):
 class ContactFactory(DjangoModelFactory):
     class Meta:
         model = Contact
+        skip_postgeneration_save = True
 
     agent = factory.SubFactory(AgentFactory)
     first_name = factory.Faker("first_name")

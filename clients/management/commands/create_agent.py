@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from clients.services import agent_create, agent_send_welcome
+from clients.services import agent_create
+from notifications.services import agent_welcome_send
 
 
 class Command(BaseCommand):
@@ -20,6 +21,6 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         if not no_email:
-            agent_send_welcome(agent=agent)
+            agent_welcome_send(agent=agent)
             self.stdout.write(f"Sent a set-password link to {agent.user.email}.")
         self.stdout.write(self.style.SUCCESS(f"Created agent {agent.display_name} <{agent.user.email}>."))
