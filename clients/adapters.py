@@ -26,11 +26,15 @@ class AccountAdapter(DefaultAccountAdapter):
         from .models import User
 
         message = self.render_mail(template_prefix, email, context)
-        html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        html = next(
+            (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+        )
         email_enqueue(
             kind=OutboundEmail.Kind.ACCOUNT,
             template=template_prefix,
-            rendered=RenderedEmail(subject=message.subject, text=message.body, html=html, headers={}),
+            rendered=RenderedEmail(
+                subject=message.subject, text=message.body, html=html, headers={}
+            ),
             idempotency_key=f"allauth:{template_prefix}:{uuid.uuid4().hex}",
             to_user=User.objects.filter(email__iexact=email).first(),
             to_address=email,

@@ -97,7 +97,9 @@ class Agent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
     )
     display_name = models.CharField("name", max_length=150)
-    title = models.CharField(max_length=150, blank=True, help_text="e.g. REALTOR®, Broker Associate")
+    title = models.CharField(
+        max_length=150, blank=True, help_text="e.g. REALTOR®, Broker Associate"
+    )
     brokerage_name = models.CharField("brokerage / office", max_length=200, blank=True)
     office_street = models.CharField("street address", max_length=200, blank=True)
     office_city = models.CharField("city", max_length=100, blank=True)
@@ -136,8 +138,13 @@ class Agent(models.Model):
     @property
     def office_address_lines(self) -> list[str]:
         locality = " ".join(
-            part for part in [f"{self.office_city}," if self.office_city else "", self.office_state,
-                              self.office_postal_code] if part
+            part
+            for part in [
+                f"{self.office_city}," if self.office_city else "",
+                self.office_state,
+                self.office_postal_code,
+            ]
+            if part
         ).strip(", ")
         return [line for line in [self.brokerage_name, self.office_street, locality] if line]
 
@@ -171,7 +178,9 @@ class ContactGroup(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("agent", Lower("name"), name="contactgroup_agent_name_ci_unique")
+            models.UniqueConstraint(
+                "agent", Lower("name"), name="contactgroup_agent_name_ci_unique"
+            )
         ]
 
     def __str__(self) -> str:

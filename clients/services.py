@@ -18,7 +18,10 @@ def password_set_url(user: User) -> str:
     """An absolute link to allauth's set-password page; valid until the password changes."""
     path = reverse(
         "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
     )
     return f"{settings.SITE_URL}{path}"
 

@@ -10,7 +10,14 @@ class ListingMediaInline(admin.TabularInline):
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
-    list_display = ["listing_id", "__str__", "standard_status", "list_price", "city", "modification_timestamp"]
+    list_display = [
+        "listing_id",
+        "__str__",
+        "standard_status",
+        "list_price",
+        "city",
+        "modification_timestamp",
+    ]
     list_filter = ["standard_status", "property_type", "city"]
     search_fields = ["listing_key", "listing_id", "street_name", "city", "postal_code"]
     inlines = [ListingMediaInline]

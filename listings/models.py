@@ -38,7 +38,10 @@ class Listing(models.Model):
     latitude = models.DecimalField("Latitude", max_digits=9, decimal_places=6, null=True)
     longitude = models.DecimalField("Longitude", max_digits=9, decimal_places=6, null=True)
     property_type = models.CharField(
-        "PropertyType", max_length=40, choices=PropertyType.choices, default=PropertyType.RESIDENTIAL
+        "PropertyType",
+        max_length=40,
+        choices=PropertyType.choices,
+        default=PropertyType.RESIDENTIAL,
     )
     property_sub_type = models.CharField("PropertySubType", max_length=60, blank=True)
     bedrooms_total = models.PositiveSmallIntegerField("BedroomsTotal", null=True)

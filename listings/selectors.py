@@ -24,7 +24,9 @@ def listings_search(*, city: str = "") -> QuerySet[Listing]:
 
 
 def listing_cities() -> list[str]:
-    return list(Listing.objects.order_by("city").values_list("city", flat=True).distinct())
+    """Cities with something a buyer can act on (the search filter's choices)."""
+    on_market = Listing.objects.filter(standard_status__in=ON_MARKET_STATUSES).exclude(city="")
+    return list(on_market.order_by("city").values_list("city", flat=True).distinct())
 
 
 def get_listing(pk: int) -> Listing:

@@ -4,7 +4,6 @@ agent's branding, and the links and headers every email to a client carries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from functools import cache
 
 from django.conf import settings
@@ -76,7 +75,9 @@ def opt_in_url(contact_id: int) -> str:
     return absolute_url(reverse("notifications:opt_in", args=[token]))
 
 
-def render_email(*, template: str, context: dict, agent=None, contact_id: int | None = None) -> RenderedEmail:
+def render_email(
+    *, template: str, context: dict, agent=None, contact_id: int | None = None
+) -> RenderedEmail:
     full_context = {
         "site_url": settings.SITE_URL,
         "site_name": settings.SITE_NAME,

@@ -8,14 +8,14 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from kombu.exceptions import OperationalError as KombuOperationalError
-from redis.exceptions import RedisError
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from clients.models import Agent, ConsentEvent, Contact, ContactEmail, User
 from clients.services import (
@@ -212,7 +212,10 @@ def email_send(*, email_id: int) -> str:
                 contact_id=row.to_contact_id, address=row.to_address
             ).first()
         reason = suppression_reason(
-            kind=row.kind, address=row.to_address, contact=row.to_contact, contact_email=contact_email
+            kind=row.kind,
+            address=row.to_address,
+            contact=row.to_contact,
+            contact_email=contact_email,
         )
         if reason:
             row.status, row.suppressed_reason = OutboundEmail.Status.SUPPRESSED, reason
@@ -319,7 +322,10 @@ def delivery_event_record(
     """Stores a webhook event once (replays are ignored) and processes it after commit."""
     recipient = (recipient or "").strip().lower()[:254]
     message_id = (message_id or "")[:255]
-    key = event_id or f"{message_id}:{event_type}:{recipient}:{occurred_at.isoformat() if occurred_at else ''}"
+    key = (
+        event_id
+        or f"{message_id}:{event_type}:{recipient}:{occurred_at.isoformat() if occurred_at else ''}"
+    )
     outbound = (
         OutboundEmail.objects.filter(provider_message_id=message_id).first() if message_id else None
     )
@@ -359,13 +365,24 @@ def delivery_event_process(*, event_id: int) -> str:
         return "done"
     outcome = "recorded"
     contact = event.outbound_email.to_contact if event.outbound_email_id else None
-    if event.event_type in HARD_FAILURE_EVENTS and event.reject_reason not in TRANSIENT_REJECT_REASONS:
+    if (
+        event.event_type in HARD_FAILURE_EVENTS
+        and event.reject_reason not in TRANSIENT_REJECT_REASONS
+    ):
         reason = event.description or event.reject_reason or event.event_type
-        contact_email_mark_invalid(address=event.recipient, reason=f"{event.event_type}: {reason}", contact=contact)
+        contact_email_mark_invalid(
+            address=event.recipient, reason=f"{event.event_type}: {reason}", contact=contact
+        )
         outcome = "address_invalid"
     elif event.event_type == "complained":
-        contacts = [contact] if contact else list(
-            Contact.objects.filter(emails__address__iexact=event.recipient).select_related("agent")
+        contacts = (
+            [contact]
+            if contact
+            else list(
+                Contact.objects.filter(emails__address__iexact=event.recipient).select_related(
+                    "agent"
+                )
+            )
         )
         for complaining in contacts:
             consent_opt_out(
@@ -395,7 +412,9 @@ def delivery_events_sweep() -> int:
 # --- Account emails --------------------------------------------------------------------------
 
 
-def account_email_send(*, user: User, template: str, context: dict, key: str) -> list[OutboundEmail]:
+def account_email_send(
+    *, user: User, template: str, context: dict, key: str
+) -> list[OutboundEmail]:
     agent = getattr(user, "agent", None) if user.role == User.Role.AGENT else None
     return email_enqueue(
         kind=OutboundEmail.Kind.ACCOUNT,

@@ -28,6 +28,8 @@ def _reject_malformed(view):
 
 app_name = "anymail"
 urlpatterns = [
-    URLPattern(pattern.pattern, _reject_malformed(pattern.callback), pattern.default_args, pattern.name)
+    URLPattern(
+        pattern.pattern, _reject_malformed(pattern.callback), pattern.default_args, pattern.name
+    )
     for pattern in anymail_urls.urlpatterns
 ]

@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from clients.views import common as common_views
 
@@ -13,6 +13,8 @@ admin.site.site_title = "HomePortal admin"
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    # Login addresses are set by staff or the agent, never changed by the user alone.
+    re_path(r"^accounts/email/", common_views.not_found),
     path("accounts/", include("allauth.urls")),
     path("agent/", include("portal_project.urls_agent")),
     path("portal/", include("portal_project.urls_portal")),

@@ -16,9 +16,13 @@ urlpatterns = [
     path("contacts/<int:pk>/status/", client_views.contact_status, name="contact_status"),
     path("contacts/<int:pk>/invite/", client_views.contact_invite, name="contact_invite"),
     path("contacts/invalid-emails/", client_views.invalid_emails, name="invalid_emails"),
-    path("contacts/emails/<int:pk>/edit/", client_views.contact_email_edit, name="contact_email_edit"),
     path(
-        "contacts/emails/<int:pk>/remove/", client_views.contact_email_remove, name="contact_email_remove"
+        "contacts/emails/<int:pk>/edit/", client_views.contact_email_edit, name="contact_email_edit"
+    ),
+    path(
+        "contacts/emails/<int:pk>/remove/",
+        client_views.contact_email_remove,
+        name="contact_email_remove",
     ),
     path("settings/profile/", client_views.profile_edit, name="profile_edit"),
     path("listings/", listing_views.listing_search, name="listing_search"),

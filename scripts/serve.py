@@ -38,8 +38,13 @@ def main() -> int:
     processes = []
     for index, (name, command) in enumerate(read_procfile()):
         process = subprocess.Popen(
-            ["bash", "-c", f"exec {command}"], cwd=ROOT, env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            ["bash", "-c", f"exec {command}"],
+            cwd=ROOT,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         colour = COLOURS[index % len(COLOURS)]
         threading.Thread(target=pump, args=(name, colour, process.stdout), daemon=True).start()

@@ -20,6 +20,7 @@ def test_tasks_are_autodiscovered_and_json_only():
     assert "portal.ping" in app.tasks
     assert app.conf.task_serializer == "json"
     assert app.conf.accept_content == ["json"]
-    assert app.conf.task_time_limit and app.conf.task_time_limit < app.conf.broker_transport_options[
-        "visibility_timeout"
-    ]
+    assert (
+        app.conf.task_time_limit
+        and app.conf.task_time_limit < app.conf.broker_transport_options["visibility_timeout"]
+    )

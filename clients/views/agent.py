@@ -11,7 +11,7 @@ from notifications.models import OutboundEmail
 
 from ..decorators import agent_required
 from ..forms import AgentProfileForm, ContactEmailForm, ContactSearchForm, ContactStatusForm
-from ..models import ConsentEvent
+from ..models import Agent, ConsentEvent
 from ..selectors import (
     agent_dashboard_counts,
     consent_history,
@@ -75,7 +75,8 @@ def contact_detail(request, pk: int):
 @agent_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
-    agent = request.agent
+    # A separate copy: a failed form must not change the branding the page header shows.
+    agent = Agent.objects.get(pk=request.agent.pk)
     form = AgentProfileForm(request.POST or None, request.FILES or None, instance=agent)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -87,7 +88,7 @@ def profile_edit(request):
 @agent_required
 @require_http_methods(["GET", "POST"])
 def contact_restore(request, pk: int):
-    """"Click here to restore": the agent opts their client back in (status stays Inactive)."""
+    """ "Click here to restore": the agent opts their client back in (status stays Inactive)."""
     contact = get_contact_for_agent(request.agent, pk)
     if request.method == "POST":
         if contact_restore_service(contact=contact, actor=request.user):
@@ -158,7 +159,9 @@ def contact_email_edit(request, pk: int):
     form = ContactEmailForm(request.POST or None, instance=contact_email)
     if request.method == "POST" and form.is_valid():
         contact_email_update(contact_email=contact_email, address=form.cleaned_data["address"])
-        messages.success(request, f"Saved {contact_email.address} for {contact_email.contact.full_name}.")
+        messages.success(
+            request, f"Saved {contact_email.address} for {contact_email.contact.full_name}."
+        )
         return redirect("agent:invalid_emails")
     return render(
         request, "clients/contact_email_edit.html", {"form": form, "contact_email": contact_email}

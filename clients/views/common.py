@@ -1,7 +1,7 @@
 """Pages that belong to neither face: the role-aware home redirect, health check, error pages."""
 
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -19,6 +19,10 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def not_found(request, *args, **kwargs):
+    raise Http404
 
 
 def error_403(request, exception=None):

@@ -10,7 +10,9 @@ def listing_search_context(request) -> dict:
     """Shared by both faces' search pages until the full search page lands."""
     form = ListingFilterForm(request.GET or None)
     city = form.cleaned_data["city"] if form.is_valid() else ""
-    page = Paginator(listings_search(city=city), LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(listings_search(city=city), LISTINGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return {
         "form": form,
         "city": city,

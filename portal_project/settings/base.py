@@ -170,7 +170,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # --- Email --------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "emails"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="HomePortal <no-reply@homeportal.example>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="HomePortal <no-reply@homeportal.example>"
+)
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Provider credentials for django-anymail, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN=...;
 # pick the provider with EMAIL_BACKEND=anymail.backends.postmark.EmailBackend.

@@ -1,8 +1,8 @@
 """``make test``: real PostgreSQL and Redis (defaults: 127.0.0.1), fast hashing, mail kept in memory."""
 
-from .base import *  # noqa: F403
 from urllib.parse import urlsplit, urlunsplit
 
+from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
@@ -20,7 +20,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("CACHE_REDIS_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))),
+        "LOCATION": env.str(
+            "CACHE_REDIS_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))
+        ),
         "KEY_PREFIX": "portal-test",
     }
 }

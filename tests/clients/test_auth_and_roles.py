@@ -45,14 +45,23 @@ def test_repeated_failed_logins_are_rate_limited(client, agent):
         login(client, agent.user.email, "wrong")
     response = login(client, agent.user.email, DEFAULT_PASSWORD)
     # Even the right password is refused while the account's failed-login limit holds.
-    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_admin_login_is_the_rate_limited_login(client, db):
+    staff = UserFactory(email="boss@mls.example", is_staff=True, is_superuser=True)
+    for _ in range(5):
+        login(client, staff.email, "wrong")
+    response = client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN_URL)
 
 
 def test_there_is_no_public_signup(client):
     response = client.get(reverse("account_signup"))
     assert response.status_code in (200, 302)
-    assert b"name=\"password1\"" not in response.content
+    assert b'name="password1"' not in response.content
 
 
 def test_home_redirects_by_role(client, agent, client_contact):
@@ -63,8 +72,13 @@ def test_home_redirects_by_role(client, agent, client_contact):
     assert client.get("/")["Location"] == reverse("portal:dashboard")
 
 
-AGENT_PAGES = ["agent:home", "agent:contact_list", "agent:profile_edit", "agent:listing_search",
-               "agent:search_list"]
+AGENT_PAGES = [
+    "agent:home",
+    "agent:contact_list",
+    "agent:profile_edit",
+    "agent:listing_search",
+    "agent:search_list",
+]
 PORTAL_PAGES = ["portal:dashboard", "portal:my_searches", "portal:favorites", "portal:search"]
 
 
@@ -158,7 +172,7 @@ def test_agent_cannot_use_admin(agent_client):
     assert agent_client.get("/admin/", follow=True).status_code == 403
 
 
-def test_staff_add_an_agent_in_the_admin(client, db):
+def test_staff_add_an_agent_in_the_admin(client, db, django_capture_on_commit_callbacks):
     from django.core import mail
 
     from clients.models import Agent
@@ -166,18 +180,19 @@ def test_staff_add_an_agent_in_the_admin(client, db):
     staff = UserFactory(email="staff2@mls.example", is_staff=True, is_superuser=True)
     client.force_login(staff)
     assert client.get("/admin/clients/agent/add/").status_code == 200
-    response = client.post(
-        "/admin/clients/agent/add/",
-        {
-            "email": "Fresh.Agent@Example.com",
-            "display_name": "Fresh Agent",
-            "title": "",
-            "brokerage_name": "Fresh Realty",
-            "phone_mobile": "",
-            "brand_color": "#1f5fa8",
-            "send_welcome": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/clients/agent/add/",
+            {
+                "email": "Fresh.Agent@Example.com",
+                "display_name": "Fresh Agent",
+                "title": "",
+                "brokerage_name": "Fresh Realty",
+                "phone_mobile": "",
+                "brand_color": "#1f5fa8",
+                "send_welcome": "on",
+            },
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     agent = Agent.objects.get(user__email="fresh.agent@example.com")
     assert agent.user.role == "agent"
@@ -191,3 +206,20 @@ def test_staff_add_an_agent_in_the_admin(client, db):
     assert "already an account" in response.content.decode()
     assert client.get("/admin/clients/user/add/").status_code == 200
     assert client.get(f"/admin/clients/agent/{agent.pk}/change/").status_code == 200
+
+
+def test_users_cannot_change_their_login_address(agent_client):
+    assert agent_client.get("/accounts/email/").status_code == 404
+
+
+def test_healthz(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_failed_profile_save_does_not_change_the_header(agent_client, agent):
+    response = agent_client.post(
+        reverse("agent:profile_edit"),
+        {"display_name": "Changed Name", "brand_color": "not-a-colour"},
+    )
+    assert response.status_code == 200
+    assert response.context["brand_agent"].display_name == agent.display_name

@@ -9,8 +9,11 @@ from django.core.management import CommandError, call_command
 from clients.models import Agent, User
 
 
-def test_create_agent_sends_a_working_set_password_link(client, db):
-    call_command("create_agent", "New.Agent@Example.com", "--name", "Nia Agent")
+def test_create_agent_sends_a_working_set_password_link(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("create_agent", "New.Agent@Example.com", "--name", "Nia Agent")
     agent = Agent.objects.select_related("user").get()
     assert agent.user.email == "new.agent@example.com"
     assert agent.user.role == User.Role.AGENT
@@ -25,7 +28,9 @@ def test_create_agent_sends_a_working_set_password_link(client, db):
     page = client.get(link, follow=True)
     assert page.status_code == 200
     form_url = page.redirect_chain[-1][0] if page.redirect_chain else link
-    response = client.post(form_url, {"password1": "a-new-strong-pass-42", "password2": "a-new-strong-pass-42"})
+    response = client.post(
+        form_url, {"password1": "a-new-strong-pass-42", "password2": "a-new-strong-pass-42"}
+    )
     assert response.status_code == 302
     agent.user.refresh_from_db()
     assert agent.user.check_password("a-new-strong-pass-42")

@@ -56,7 +56,9 @@ def test_non_image_upload_is_rejected_with_a_clear_error(agent_client, agent):
 
 def test_oversized_image_is_rejected_with_its_size_in_words(agent_client, agent, settings):
     settings.MAX_IMAGE_UPLOAD_BYTES = 50_000
-    big = SimpleUploadedFile("logo.png", png_bytes((300, 300), noise=True), content_type="image/png")
+    big = SimpleUploadedFile(
+        "logo.png", png_bytes((300, 300), noise=True), content_type="image/png"
+    )
     response = agent_client.post(URL, {**form_data(agent), "logo": big})
     assert response.status_code == 200
     (error,) = response.context["form"].errors["logo"]
@@ -82,8 +84,9 @@ def test_brand_colour_must_be_hex(agent_client, agent, color):
 
 
 def test_empty_name_and_bad_url_keep_what_was_typed(agent_client, agent):
-    response = agent_client.post(URL, form_data(agent, display_name="", website="not a url",
-                                                title="Kept title"))
+    response = agent_client.post(
+        URL, form_data(agent, display_name="", website="not a url", title="Kept title")
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert "display_name" in form.errors and "website" in form.errors

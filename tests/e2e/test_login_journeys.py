@@ -11,7 +11,7 @@ def log_in(page, base_url, email, password=DEFAULT_PASSWORD):
     page.goto(f"{base_url}/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
 
 

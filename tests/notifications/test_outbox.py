@@ -49,8 +49,11 @@ def test_email_to_a_client_is_multipart_branded_and_unsubscribable(
     message = parsed(sent)
     assert message["To"] == client_contact.user.email
     assert message.get_content_type() == "multipart/alternative"
-    parts = {part.get_content_type(): part.get_payload(decode=True).decode() for part in message.walk()
-             if not part.is_multipart()}
+    parts = {
+        part.get_content_type(): part.get_payload(decode=True).decode()
+        for part in message.walk()
+        if not part.is_multipart()
+    }
     assert set(parts) == {"text/plain", "text/html"}
     unsubscribe = "".join(message["List-Unsubscribe"].split()).strip("<>")
     assert unsubscribe.startswith("http://testserver/email/unsubscribe/")
@@ -64,7 +67,9 @@ def test_email_to_a_client_is_multipart_branded_and_unsubscribable(
     assert client_contact.user.email.split("@")[0] not in unsubscribe
 
 
-def test_the_same_idempotency_key_never_sends_twice(client_contact, django_capture_on_commit_callbacks):
+def test_the_same_idempotency_key_never_sends_twice(
+    client_contact, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         first = enqueue(client_contact, key="invite-1")
         second = enqueue(client_contact, key="invite-1")
@@ -73,7 +78,9 @@ def test_the_same_idempotency_key_never_sends_twice(client_contact, django_captu
     assert len(mail.outbox) == 1
 
 
-def test_a_row_is_sent_once_however_often_the_task_runs(client_contact, django_capture_on_commit_callbacks):
+def test_a_row_is_sent_once_however_often_the_task_runs(
+    client_contact, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         (row,) = enqueue(client_contact)
     assert email_send(email_id=row.pk) == "skipped"
@@ -90,8 +97,9 @@ CLIENT_KINDS = [Kind.INVITATION, Kind.ALERT, Kind.SHARE, Kind.MESSAGE]
     "status,opted_out,validity,kind",
     list(itertools.product(STATUSES, [False, True], VALIDITIES, CLIENT_KINDS)),
 )
-def test_suppression_cannot_be_bypassed(agent, status, opted_out, validity, kind,
-                                        django_capture_on_commit_callbacks):
+def test_suppression_cannot_be_bypassed(
+    agent, status, opted_out, validity, kind, django_capture_on_commit_callbacks
+):
     """Every combination of status, opt-out and validity, for every kind a caller may use."""
     contact = ContactFactory(
         agent=agent, status=status, email_opted_out_at=timezone.now() if opted_out else None
@@ -120,12 +128,18 @@ def test_suppression_reasons_are_recorded(agent):
     ContactEmailFactory(contact=invalid, validity="invalid")
     no_email = ContactFactory(agent=agent)
     malformed = ContactFactory(agent=agent)
-    ContactEmail.objects.bulk_create([ContactEmail(contact=malformed, address="bob@localhost",
-                                                   is_primary=True)])
+    ContactEmail.objects.bulk_create(
+        [ContactEmail(contact=malformed, address="bob@localhost", is_primary=True)]
+    )
     reasons = {
         name: enqueue(contact, key=name)[0].suppressed_reason
-        for name, contact in [("opted", opted), ("inactive", inactive), ("invalid", invalid),
-                              ("none", no_email), ("malformed", malformed)]
+        for name, contact in [
+            ("opted", opted),
+            ("inactive", inactive),
+            ("invalid", invalid),
+            ("none", no_email),
+            ("malformed", malformed),
+        ]
     }
     assert reasons == {
         "opted": "opted_out",
@@ -164,7 +178,12 @@ def test_agent_notices_ignore_the_clients_consent(agent, django_capture_on_commi
         (row,) = email_enqueue(
             kind=Kind.AGENT_NOTICE,
             template="agent_client_opted_out",
-            context={"agent_name": "Dana", "contact_name": "Ann", "restore_url": "x", "contact_url": "y"},
+            context={
+                "agent_name": "Dana",
+                "contact_name": "Ann",
+                "restore_url": "x",
+                "contact_url": "y",
+            },
             idempotency_key="notice-1",
             agent=agent,
             to_user=agent.user,

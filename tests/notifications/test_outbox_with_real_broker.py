@@ -64,8 +64,12 @@ def test_two_workers_racing_on_one_row_send_it_once(agent, worker_factory, setti
         (row,) = email_enqueue(
             kind=OutboundEmail.Kind.SHARE,
             template="portal_invitation",
-            context={"agent_name": "D", "contact_first_name": "R", "invitation_url": "x",
-                     "login_email": "y"},
+            context={
+                "agent_name": "D",
+                "contact_first_name": "R",
+                "invitation_url": "x",
+                "login_email": "y",
+            },
             idempotency_key="race-1",
             to_contact=contact,
         )

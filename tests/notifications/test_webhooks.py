@@ -29,11 +29,18 @@ def auth(secret=SECRET) -> dict:
 def sent_row(agent):
     contact = ContactFactory(agent=agent, first_name="Ann", last_name="Bounce")
     ContactEmailFactory(contact=contact, address="ann@example.com")
-    ContactEmailFactory(contact=contact, address="ann.work@example.com", is_primary=False, notify=True)
+    ContactEmailFactory(
+        contact=contact, address="ann.work@example.com", is_primary=False, notify=True
+    )
     (row, _) = email_enqueue(
         kind=OutboundEmail.Kind.SHARE,
         template="portal_invitation",
-        context={"agent_name": "D", "contact_first_name": "A", "invitation_url": "x", "login_email": "y"},
+        context={
+            "agent_name": "D",
+            "contact_first_name": "A",
+            "invitation_url": "x",
+            "login_email": "y",
+        },
         idempotency_key="share-1",
         to_contact=contact,
     )
@@ -58,7 +65,9 @@ def post(client, payload, **extra):
     return client.post(URL, data=json.dumps(payload), content_type="application/json", **extra)
 
 
-def test_hard_bounce_marks_the_address_invalid_once(client, sent_row, django_capture_on_commit_callbacks):
+def test_hard_bounce_marks_the_address_invalid_once(
+    client, sent_row, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         assert post(client, bounce(), **auth()).status_code == 200
     address = ContactEmail.objects.get(address="ann@example.com")
@@ -77,9 +86,16 @@ def test_hard_bounce_marks_the_address_invalid_once(client, sent_row, django_cap
 
     # And the next email to that address is suppressed at the door.
     (row, _) = email_enqueue(
-        kind=OutboundEmail.Kind.SHARE, template="portal_invitation",
-        context={"agent_name": "D", "contact_first_name": "A", "invitation_url": "x", "login_email": "y"},
-        idempotency_key="share-2", to_contact=sent_row.to_contact,
+        kind=OutboundEmail.Kind.SHARE,
+        template="portal_invitation",
+        context={
+            "agent_name": "D",
+            "contact_first_name": "A",
+            "invitation_url": "x",
+            "login_email": "y",
+        },
+        idempotency_key="share-2",
+        to_contact=sent_row.to_contact,
     )
     assert row.to_address == "ann@example.com" and row.suppressed_reason == "address_invalid"
 
@@ -90,7 +106,9 @@ def test_soft_bounce_does_not_mark_invalid(client, sent_row, django_capture_on_c
     assert ContactEmail.objects.get(address="ann@example.com").validity == "unknown"
 
 
-def test_spam_complaint_opts_out_and_tells_the_agent(client, sent_row, django_capture_on_commit_callbacks):
+def test_spam_complaint_opts_out_and_tells_the_agent(
+    client, sent_row, django_capture_on_commit_callbacks
+):
     complaint = {
         "RecordType": "SpamComplaint",
         "ID": 42,
@@ -113,8 +131,12 @@ def test_spam_complaint_opts_out_and_tells_the_agent(client, sent_row, django_ca
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, auth("hook-user:wrong"), {"HTTP_AUTHORIZATION": "Basic !!!not-base64"},
-     {"HTTP_AUTHORIZATION": "Bearer " + SECRET}],
+    [
+        {},
+        auth("hook-user:wrong"),
+        {"HTTP_AUTHORIZATION": "Basic !!!not-base64"},
+        {"HTTP_AUTHORIZATION": "Bearer " + SECRET},
+    ],
 )
 def test_webhook_without_valid_credentials_changes_nothing(client, sent_row, headers):
     response = post(client, bounce(), **headers)
@@ -123,7 +145,9 @@ def test_webhook_without_valid_credentials_changes_nothing(client, sent_row, hea
     assert ContactEmail.objects.get(address="ann@example.com").validity == "unknown"
 
 
-@pytest.mark.parametrize("body", ["", "not json", "[]", json.dumps({"RecordType": "Bounce"}), "{" * 10000])
+@pytest.mark.parametrize(
+    "body", ["", "not json", "[]", json.dumps({"RecordType": "Bounce"}), "{" * 10000]
+)
 def test_malformed_webhook_bodies_do_not_500(client, sent_row, body):
     response = client.post(URL, data=body, content_type="application/json", **auth())
     assert response.status_code < 500 or response.status_code == 400

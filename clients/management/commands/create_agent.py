@@ -12,7 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("email")
         parser.add_argument("--name", default="", help="Display name (default: from the email).")
         parser.add_argument("--brokerage", default="")
-        parser.add_argument("--no-email", action="store_true", help="Do not send the welcome email.")
+        parser.add_argument(
+            "--no-email", action="store_true", help="Do not send the welcome email."
+        )
 
     def handle(self, *args, email: str, name: str, brokerage: str, no_email: bool, **options):
         display_name = name.strip() or email.split("@")[0].replace(".", " ").title()
@@ -23,4 +25,6 @@ class Command(BaseCommand):
         if not no_email:
             agent_welcome_send(agent=agent)
             self.stdout.write(f"Sent a set-password link to {agent.user.email}.")
-        self.stdout.write(self.style.SUCCESS(f"Created agent {agent.display_name} <{agent.user.email}>."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created agent {agent.display_name} <{agent.user.email}>.")
+        )
