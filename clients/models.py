@@ -306,6 +306,7 @@ class ConsentEvent(models.Model):
         OPT_IN_PAGE = "opt_in_page", "Opt-in page"
         AGENT = "agent", "Agent"
         WEBHOOK = "webhook", "Email provider"
+        ADDRESS_CHECK = "address_check", "Address check"
         ADMIN = "admin", "MLS staff"
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consent_events")

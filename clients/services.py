@@ -165,8 +165,14 @@ def contact_set_status(*, contact: Contact, status: str, actor: User | None, via
 
 
 @transaction.atomic
-def contact_email_mark_invalid(*, address: str, reason: str, contact: Contact | None = None) -> int:
-    """Marks an address invalid (a hard bounce or rejection). Returns how many records changed."""
+def contact_email_mark_invalid(
+    *,
+    address: str,
+    reason: str,
+    contact: Contact | None = None,
+    via: str = ConsentEvent.Via.WEBHOOK,
+) -> int:
+    """Marks an address invalid (a bounce, a rejection, a failed check). Returns how many changed."""
     emails = ContactEmail.objects.filter(address__iexact=address.strip())
     if contact is not None:
         emails = emails.filter(contact=contact)
@@ -178,11 +184,21 @@ def contact_email_mark_invalid(*, address: str, reason: str, contact: Contact | 
         ConsentEvent.objects.create(
             contact_id=email.contact_id,
             kind=ConsentEvent.Kind.ADDRESS_INVALID,
-            via=ConsentEvent.Via.WEBHOOK,
+            via=via,
             detail=f"{email.address}: {reason}"[:255],
         )
         changed += 1
     return changed
+
+
+def contact_email_mark_delivered(*, address: str, contact: Contact | None = None) -> int:
+    """A delivery the provider confirmed proves an unchecked address works."""
+    emails = ContactEmail.objects.filter(
+        address__iexact=address.strip(), validity=ContactEmail.Validity.UNKNOWN
+    )
+    if contact is not None:
+        emails = emails.filter(contact=contact)
+    return emails.update(validity=ContactEmail.Validity.VALID)
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""What an agent sends a client. For now: the portal invitation (the feed arrives with the portal issue)."""
+"""What an agent sends a client: the portal invitation and emails (the feed arrives with the portal issue)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,25 @@ def portal_invite(*, contact: Contact) -> list[OutboundEmail]:
         to_contact=contact,
         to_address=user.email,
     )
+
+
+@transaction.atomic
+def message_email_send(
+    *, agent, contacts, subject: str, body: str, send_key: str
+) -> list[OutboundEmail]:
+    """The agent's own email to their contacts, one outbox row per receiving address."""
+    rows: list[OutboundEmail] = []
+    for contact in contacts:
+        rows += email_enqueue(
+            kind=OutboundEmail.Kind.MESSAGE,
+            template="agent_message",
+            context={
+                "agent_name": agent.display_name,
+                "contact_first_name": contact.first_name,
+                "message_subject": subject,
+                "message_body": body,
+            },
+            idempotency_key=f"message:{agent.pk}:{send_key}:{contact.pk}",
+            to_contact=contact,
+        )
+    return rows

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from clients.models import Agent, ConsentEvent, Contact, ContactEmail, User
 from clients.services import (
+    contact_email_mark_delivered,
     contact_email_mark_invalid,
     contact_opt_in,
     contact_opt_out,
@@ -131,6 +132,14 @@ def email_enqueue(
         reason = suppression_reason(
             kind=kind, address=address, contact=to_contact, contact_email=contact_email
         )
+        if reason == Reason.ADDRESS_MALFORMED and contact_email is not None:
+            # Show it to the agent in the Action Required banner, like a bounce.
+            contact_email_mark_invalid(
+                address=address,
+                reason="Not a valid email address",
+                contact=to_contact,
+                via=ConsentEvent.Via.ADDRESS_CHECK,
+            )
         row = OutboundEmail(
             kind=kind,
             agent=agent,
@@ -374,6 +383,9 @@ def delivery_event_process(*, event_id: int) -> str:
             address=event.recipient, reason=f"{event.event_type}: {reason}", contact=contact
         )
         outcome = "address_invalid"
+    elif event.event_type == "delivered":
+        contact_email_mark_delivered(address=event.recipient, contact=contact)
+        outcome = "address_valid"
     elif event.event_type == "complained":
         contacts = (
             [contact]

@@ -4,6 +4,7 @@ from django.urls import path
 
 from clients.views import agent as client_views
 from listings.views import agent as listing_views
+from messaging.views import agent as messaging_views
 from searches.views import agent as search_views
 
 app_name = "agent"
@@ -28,4 +29,5 @@ urlpatterns = [
     path("listings/", listing_views.listing_search, name="listing_search"),
     path("listings/<int:pk>/", listing_views.listing_detail, name="listing_detail"),
     path("searches/", search_views.search_list, name="search_list"),
+    path("messages/new/", messaging_views.compose_email, name="compose_email"),
 ]

@@ -166,6 +166,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# A reset asked for an address we do not know sends nothing (no mail to strangers on request).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # --- Email --------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

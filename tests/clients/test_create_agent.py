@@ -53,3 +53,27 @@ def test_create_agent_refuses_a_malformed_email(db, bad):
     with pytest.raises(CommandError):
         call_command("create_agent", bad, "--no-email")
     assert not User.objects.exists()
+
+
+def test_password_reset_goes_through_the_outbox(client, agent, django_capture_on_commit_callbacks):
+    from notifications.models import OutboundEmail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": agent.user.email.upper()})
+    assert response.status_code == 302
+    row = OutboundEmail.objects.get()
+    assert row.kind == "account" and row.status == "sent" and row.to_user == agent.user
+    (message,) = mail.outbox
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", message.body).group(1)
+    page = client.get(link, follow=True)
+    form_url = page.redirect_chain[-1][0] if page.redirect_chain else link
+    client.post(form_url, {"password1": "brand-new-pass-77", "password2": "brand-new-pass-77"})
+    agent.user.refresh_from_db()
+    assert agent.user.check_password("brand-new-pass-77")
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "stranger@example.com"})
+    assert response.status_code == 302  # same answer as for a known address: no enumeration
+    assert mail.outbox == []

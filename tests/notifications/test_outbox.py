@@ -261,3 +261,15 @@ def test_sweeper_leaves_recently_dispatched_and_future_rows(client_contact):
     )
     assert outbox_sweep() == 0
     assert mail.outbox == []
+
+
+def test_a_malformed_address_is_flagged_for_the_agent(agent):
+    contact = ContactFactory(agent=agent)
+    ContactEmail.objects.bulk_create(
+        [ContactEmail(contact=contact, address="ann@@example", is_primary=True)]
+    )
+    (row,) = enqueue(contact)
+    assert row.suppressed_reason == "address_malformed"
+    address = contact.emails.get()
+    assert address.validity == "invalid" and address.invalid_reason == "Not a valid email address"
+    assert contact.consent_events.get().via == "address_check"

@@ -152,3 +152,16 @@ def test_malformed_webhook_bodies_do_not_500(client, sent_row, body):
     response = client.post(URL, data=body, content_type="application/json", **auth())
     assert response.status_code < 500 or response.status_code == 400
     assert ContactEmail.objects.get(address="ann@example.com").validity == "unknown"
+
+
+def test_delivery_confirms_an_unchecked_address(client, sent_row, django_capture_on_commit_callbacks):
+    delivered = {
+        "RecordType": "Delivery",
+        "MessageID": "pm-msg-1",
+        "Recipient": "ann@example.com",
+        "DeliveredAt": "2026-11-20T16:33:54Z",
+        "Details": "Test delivery webhook details",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, delivered, **auth()).status_code == 200
+    assert ContactEmail.objects.get(address="ann@example.com").validity == "valid"
