@@ -116,7 +116,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 60 * 60,
     "socket_connect_timeout": 1,
-    "socket_timeout": 5,
+    "socket_timeout": 1,
 }
 # A request that publishes while Redis is down must not hang: fail fast (about 1 s in all) and
 # leave the work to the database-backed sweepers.
