@@ -32,7 +32,8 @@ check-services: install
 	@DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(PY) scripts/check_services.py
 
 # Full stack: gunicorn + Celery worker + beat against PostgreSQL and Redis (see Procfile).
-serve: install check-services
+serve: install
+	@DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(PY) scripts/check_services.py --ensure-database
 	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(PY) manage.py collectstatic --noinput -v0
 	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(PY) manage.py seed_demo

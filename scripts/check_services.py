@@ -1,4 +1,8 @@
-"""Stops `make test` with a clear message when PostgreSQL or Redis is not reachable."""
+"""Stops `make test` / `make serve` with a clear message when PostgreSQL or Redis is not reachable.
+
+With --ensure-database (used by `make serve`) it also creates the DATABASE_URL database if it
+does not exist yet; the test database itself is created by pytest-django.
+"""
 
 import os
 import sys
@@ -13,15 +17,24 @@ problems = []
 
 parsed = urlparse(database_url)
 try:
-    # Connect to the maintenance database: the test database itself is created by pytest-django.
-    psycopg2.connect(
+    # Connect to the maintenance database: the app's database may not exist yet.
+    maintenance = psycopg2.connect(
         host=parsed.hostname or "127.0.0.1",
         port=parsed.port or 5432,
         user=parsed.username or "postgres",
         password=parsed.password or None,
         dbname="postgres",
         connect_timeout=3,
-    ).close()
+    )
+    database_name = parsed.path.lstrip("/")
+    if "--ensure-database" in sys.argv and database_name:
+        maintenance.autocommit = True
+        with maintenance.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database_name])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{database_name}"')
+                print(f"Created database {database_name}.")
+    maintenance.close()
 except psycopg2.OperationalError as exc:
     problems.append(
         f"PostgreSQL is not reachable at {parsed.hostname}:{parsed.port or 5432} ({str(exc).strip()}).\n"
