@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Listing(models.Model):
@@ -54,6 +56,32 @@ class Listing(models.Model):
     public_remarks = models.TextField("PublicRemarks", blank=True)
     listing_contract_date = models.DateField("ListingContractDate", null=True)
     modification_timestamp = models.DateTimeField("ModificationTimestamp", db_index=True)
+    original_list_price = models.DecimalField(
+        "OriginalListPrice", max_digits=14, decimal_places=2, null=True
+    )
+    close_price = models.DecimalField("ClosePrice", max_digits=14, decimal_places=2, null=True)
+    close_date = models.DateField("CloseDate", null=True)
+    bathrooms_full = models.PositiveSmallIntegerField("BathroomsFull", null=True)
+    bathrooms_half = models.PositiveSmallIntegerField("BathroomsHalf", null=True)
+    garage_spaces = models.PositiveSmallIntegerField("GarageSpaces", null=True)
+    stories = models.PositiveSmallIntegerField("StoriesTotal", null=True)
+    days_on_market = models.PositiveIntegerField("DaysOnMarket", null=True)
+    list_agent_full_name = models.CharField("ListAgentFullName", max_length=150, blank=True)
+    list_office_name = models.CharField("ListOfficeName", max_length=200, blank=True)
+    virtual_tour_url = models.URLField("VirtualTourURLUnbranded", max_length=500, blank=True)
+    association_fee = models.DecimalField(
+        "AssociationFee", max_digits=10, decimal_places=2, null=True
+    )
+    association_fee_frequency = models.CharField(
+        "AssociationFeeFrequency", max_length=30, blank=True
+    )
+    tax_annual_amount = models.DecimalField(
+        "TaxAnnualAmount", max_digits=12, decimal_places=2, null=True
+    )
+    tax_year = models.PositiveSmallIntegerField("TaxYear", null=True)
+    elementary_school = models.CharField("ElementarySchool", max_length=150, blank=True)
+    middle_or_junior_school = models.CharField("MiddleOrJuniorSchool", max_length=150, blank=True)
+    high_school = models.CharField("HighSchool", max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,13 +104,24 @@ class Listing(models.Model):
     def full_address(self) -> str:
         return f"{self.address_line}, {self.city}, {self.state_or_province} {self.postal_code}"
 
+    @property
+    def is_price_reduced(self) -> bool:
+        return bool(
+            self.original_list_price
+            and self.list_price
+            and self.list_price < self.original_list_price
+        )
+
 
 class ListingMedia(models.Model):
-    """A listing's photos, in display order. ``url`` for feed-hosted media, ``image`` for local."""
+    """A listing's photos, in display order. ``url`` for feed-hosted media, ``image`` for local;
+    ``thumbnail`` is made once, at import or upload, never on a page view."""
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="media")
+    media_key = models.CharField("MediaKey", max_length=128, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     image = models.ImageField(upload_to="listings/", blank=True)
+    thumbnail = models.ImageField(upload_to="listings/thumbs/", blank=True)
     url = models.URLField(max_length=500, blank=True)
     caption = models.CharField(max_length=200, blank=True)
 
@@ -95,3 +134,165 @@ class ListingMedia(models.Model):
     @property
     def src(self) -> str:
         return self.image.url if self.image else self.url
+
+    @property
+    def thumb_src(self) -> str:
+        return self.thumbnail.url if self.thumbnail else self.src
+
+
+class OpenHouse(models.Model):
+    """RESO OpenHouse resource: one showing time of a listing."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="open_houses")
+    open_house_key = models.CharField("OpenHouseKey", max_length=128, blank=True)
+    start_time = models.DateTimeField("OpenHouseStartTime")
+    end_time = models.DateTimeField("OpenHouseEndTime")
+    remarks = models.CharField("OpenHouseRemarks", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["start_time"]
+        indexes = [models.Index(fields=["start_time"])]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.start_time:%Y-%m-%d %H:%M}"
+
+
+class ListingEvent(models.Model):
+    """The history of a listing's price and status, written only by listings.services.
+    Saved-search alerts read these events (by increasing id), not signals."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New listing"
+        PRICE_DECREASE = "price_decrease", "Price reduced"
+        PRICE_INCREASE = "price_increase", "Price increased"
+        BACK_ON_MARKET = "back_on_market", "Back on market"
+        PENDING = "pending", "Pending / under contract"
+        SOLD = "sold", "Sold"
+        OFF_MARKET = "off_market", "Withdrawn, expired or canceled"
+        STATUS_CHANGE = "status_change", "Status changed"
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    old_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    new_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    old_status = models.CharField(max_length=32, blank=True)
+    new_status = models.CharField(max_length=32, blank=True)
+    # When it happened in the MLS (the record's ModificationTimestamp), and when we learnt of it.
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["listing", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.listing_id})"
+
+
+class ListingFeed(models.Model):
+    """A RESO Web API source and how far we have read it (the replication high-water mark)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    base_url = models.URLField(max_length=500)
+    high_water_mark = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=20, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListingImportRun(models.Model):
+    """One import (a file or a feed run): what it did and the records it refused."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Finished with skipped records"
+        FAILED = "failed", "Failed"
+
+    feed = models.ForeignKey(
+        ListingFeed, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    source = models.CharField(max_length=500)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.status})"
+
+
+class ListingReaction(models.Model):
+    """A client's Favorite / Maybe / Not Interested on a listing (one per client and listing)."""
+
+    class Kind(models.TextChoices):
+        FAVORITE = "favorite", "Favorite"
+        MAYBE = "maybe", "Maybe"
+        NOT_INTERESTED = "not_interested", "Not interested"
+
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.CASCADE, related_name="listing_reactions"
+    )
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "listing"], name="one_reaction_per_listing")
+        ]
+        indexes = [models.Index(fields=["contact", "kind", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.listing_id}"
+
+
+class ListingComment(models.Model):
+    """A comment on a listing in a client's portal, by the client or their agent."""
+
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.CASCADE, related_name="listing_comments"
+    )
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["contact", "listing", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.listing_id}"
+
+
+class ListingView(models.Model):
+    """That a client opened a listing, and how often (portal activity for the agent)."""
+
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.CASCADE, related_name="listing_views"
+    )
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="views")
+    view_count = models.PositiveIntegerField(default=1)
+    first_viewed_at = models.DateTimeField(auto_now_add=True)
+    last_viewed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "listing"], name="one_view_row_per_listing")
+        ]
+        indexes = [models.Index(fields=["contact", "-last_viewed_at"])]

@@ -24,7 +24,9 @@ class ComposeEmailForm(forms.Form):
         },
     )
     subject = forms.CharField(max_length=200)
-    body = forms.CharField(label="Message", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label="Message", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
     # One key per opened form: a double submit sends once.
     send_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 

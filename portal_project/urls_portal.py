@@ -1,17 +1,16 @@
-"""The client portal (/portal/...): the four tabs, each owned by its app."""
+"""The client portal (/portal/...), namespace "portal": the four tabs, each owned by its app
+(<app>/urls.py, portal_urlpatterns)."""
 
-from django.urls import path
-
-from listings.views import portal as listing_views
-from messaging.views import portal as messaging_views
-from searches.views import portal as search_views
+from clients import urls as clients_urls
+from listings import urls as listings_urls
+from messaging import urls as messaging_urls
+from searches import urls as searches_urls
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", messaging_views.dashboard, name="dashboard"),
-    path("searches/", search_views.my_searches, name="my_searches"),
-    path("favorites/", listing_views.favorites, name="favorites"),
-    path("search/", listing_views.search, name="search"),
-    path("listings/<int:pk>/", listing_views.listing_detail, name="listing_detail"),
+    *messaging_urls.portal_urlpatterns,
+    *searches_urls.portal_urlpatterns,
+    *listings_urls.portal_urlpatterns,
+    *clients_urls.portal_urlpatterns,
 ]

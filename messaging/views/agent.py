@@ -27,6 +27,8 @@ def compose_email(request):
         )
         sent_to = len({row.to_contact_id for row in rows if row.status != "suppressed"})
         names = ", ".join(c.full_name for c in contacts[:3]) + ("…" if len(contacts) > 3 else "")
-        messages.success(request, f"Email sent to {sent_to} contact{'s' if sent_to != 1 else ''}: {names}.")
+        messages.success(
+            request, f"Email sent to {sent_to} contact{'s' if sent_to != 1 else ''}: {names}."
+        )
         return redirect("agent:contact_list")
     return render(request, "messaging/agent_compose.html", {"form": form})

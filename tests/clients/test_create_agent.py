@@ -72,7 +72,9 @@ def test_password_reset_goes_through_the_outbox(client, agent, django_capture_on
     assert agent.user.check_password("brand-new-pass-77")
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing(client, db, django_capture_on_commit_callbacks):
+def test_password_reset_for_an_unknown_address_sends_nothing(
+    client, db, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/password/reset/", {"email": "stranger@example.com"})
     assert response.status_code == 302  # same answer as for a known address: no enumeration

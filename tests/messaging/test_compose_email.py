@@ -30,8 +30,12 @@ def test_inactive_and_opted_out_contacts_are_not_offered(agent_client, agent):
 
 def test_send_to_chosen_contacts(agent_client, agent, django_capture_on_commit_callbacks):
     ann, bob = contact(agent, "Ann"), contact(agent, "Bob")
-    data = {"recipients": [ann.pk, bob.pk], "subject": "Open house Sunday", "body": "Come by at 2.",
-            "send_key": str(uuid.uuid4())}
+    data = {
+        "recipients": [ann.pk, bob.pk],
+        "subject": "Open house Sunday",
+        "body": "Come by at 2.",
+        "send_key": str(uuid.uuid4()),
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = agent_client.post(URL, data, follow=True)
     assert "Email sent to 2 contacts" in response.content.decode()
@@ -50,19 +54,25 @@ def test_an_inactive_or_foreign_contact_id_is_refused(agent_client, agent, other
             URL, {"recipients": [pk], "subject": "Hi", "body": "x", "send_key": str(uuid.uuid4())}
         )
         assert response.status_code == 200
-        assert "cannot receive email" in response.content.decode() or response.context["form"].errors
+        assert (
+            "cannot receive email" in response.content.decode() or response.context["form"].errors
+        )
     assert not OutboundEmail.objects.exists()
 
 
 def test_empty_and_huge_input_keeps_what_was_typed(agent_client, agent):
     ann = contact(agent, "Ann")
-    response = agent_client.post(URL, {"recipients": [], "subject": "Kept subject", "body": "",
-                                       "send_key": str(uuid.uuid4())})
+    response = agent_client.post(
+        URL,
+        {"recipients": [], "subject": "Kept subject", "body": "", "send_key": str(uuid.uuid4())},
+    )
     assert response.status_code == 200
     assert "Choose at least one recipient" in response.content.decode()
     assert "Kept subject" in response.content.decode()
-    response = agent_client.post(URL, {"recipients": [ann.pk], "subject": "x" * 500, "body": "y",
-                                       "send_key": str(uuid.uuid4())})
+    response = agent_client.post(
+        URL,
+        {"recipients": [ann.pk], "subject": "x" * 500, "body": "y", "send_key": str(uuid.uuid4())},
+    )
     assert "subject" in response.context["form"].errors
     assert not OutboundEmail.objects.exists()
 

@@ -154,7 +154,9 @@ def test_malformed_webhook_bodies_do_not_500(client, sent_row, body):
     assert ContactEmail.objects.get(address="ann@example.com").validity == "unknown"
 
 
-def test_delivery_confirms_an_unchecked_address(client, sent_row, django_capture_on_commit_callbacks):
+def test_delivery_confirms_an_unchecked_address(
+    client, sent_row, django_capture_on_commit_callbacks
+):
     delivered = {
         "RecordType": "Delivery",
         "MessageID": "pm-msg-1",

@@ -1,0 +1,13 @@
+"""searches/ pages, by face. portal_project.urls_agent / urls_portal gather every app's lists."""
+
+from django.urls import path
+
+from .views import agent, portal
+
+agent_urlpatterns = [
+    path("searches/", agent.search_list, name="search_list"),
+]
+
+portal_urlpatterns = [
+    path("searches/", portal.my_searches, name="my_searches"),
+]
