@@ -46,9 +46,9 @@ def silent_listener(port: int, stop: threading.Event) -> None:
 def measure(url: str) -> list[float]:
     from kombu import pools
 
-    from portal_project.celery import app
     from notifications.services import BROKER_ERRORS
     from notifications.tasks import send_email
+    from portal_project.celery import app
 
     app.conf.broker_url = url
     pools.reset()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 
 
 class Listing(models.Model):
@@ -296,3 +295,6 @@ class ListingView(models.Model):
             models.UniqueConstraint(fields=["contact", "listing"], name="one_view_row_per_listing")
         ]
         indexes = [models.Index(fields=["contact", "-last_viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} viewed {self.listing_id}"
