@@ -132,6 +132,13 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    # RESO Web API replication: fetches only what changed since each feed's high-water mark.
+    "import-listing-feeds": {"task": "listings.import_feeds", "schedule": 5 * 60.0},
+}
+CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "email"},
+    "listings.import_*": {"queue": "imports"},
+    "searches.match_*": {"queue": "matching"},
 }
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -198,6 +205,19 @@ STORAGES = {
 MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Listings ---------------------------------------------------------------------------------
+# A RESO Web API feed read by the beat job (unset: no feed; `import_listings --url` still works).
+RESO_FEED_URL = env.str("RESO_FEED_URL", default="")
+RESO_FEED_TOKEN = env.str("RESO_FEED_TOKEN", default="")
+RESO_OAUTH_TOKEN_URL = env.str("RESO_OAUTH_TOKEN_URL", default="")
+RESO_OAUTH_CLIENT_ID = env.str("RESO_OAUTH_CLIENT_ID", default="")
+RESO_OAUTH_CLIENT_SECRET = env.str("RESO_OAUTH_CLIENT_SECRET", default="")
+LISTING_PHOTO_MAX_BYTES = env.int("LISTING_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
+# Map tiles for Leaflet, e.g. https://tile.example.com/{z}/{x}/{y}.png; unset: no tiles (tests,
+# offline demo) and the map still shows markers on a plain background.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 
 # --- I18N -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
