@@ -1,0 +1,119 @@
+"""The access matrix: every URL pattern that takes an object id, walked from the URL resolver,
+as an anonymous user, a client, another agent's client and another agent. Each gets a login
+redirect, the role gate (403, no data) or 404 — never another's data. A new pattern that the
+matrix does not know fails the test, so new views are covered as they are added."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.clients.factories import ContactEmailFactory
+from tests.listings.factories import ListingFactory
+
+# Namespaces whose own access rules are tested elsewhere or are not ours to test here.
+OUTSIDE_THE_MATRIX = {
+    "admin",  # MLS staff only; tests/clients/test_auth_and_roles.py
+    "anymail",  # provider webhooks, authenticated by shared secret; tests/notifications
+}
+# Patterns with an argument that is not an object of a user (tokens are their own authority).
+NOT_OWNED = {
+    "account_reset_password_from_key",  # allauth's signed reset key
+    "notifications:unsubscribe",  # signed token; tests/notifications/test_consent_flows.py
+    "notifications:opt_in",
+    "agent:listing_detail",  # listings are public MLS data: any agent may read any
+    "portal:listing_detail",  # …and any client
+}
+
+
+def walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in OUTSIDE_THE_MATRIX:
+                continue
+            full = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else ns
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), full)
+        elif isinstance(entry, URLPattern) and entry.pattern.converters and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+# Each owned pattern: how to build its kwargs from the objects of agent A and A's client.
+def owned_objects(agent, client_contact):
+    email = ContactEmailFactory(contact=client_contact, address="second@example.com",
+                                is_primary=False)
+    return {
+        "agent:contact_detail": {"pk": client_contact.pk},
+        "agent:contact_restore": {"pk": client_contact.pk},
+        "agent:contact_status": {"pk": client_contact.pk},
+        "agent:contact_invite": {"pk": client_contact.pk},
+        "agent:contact_email_edit": {"pk": email.pk},
+        "agent:contact_email_remove": {"pk": email.pk},
+    }
+
+
+KNOWN = {
+    "agent:contact_detail",
+    "agent:contact_restore",
+    "agent:contact_status",
+    "agent:contact_invite",
+    "agent:contact_email_edit",
+    "agent:contact_email_remove",
+}
+
+
+def test_every_pattern_with_an_id_is_in_the_matrix():
+    found = set(walk(get_resolver().url_patterns))
+    unknown = found - KNOWN - NOT_OWNED
+    assert not unknown, (
+        f"New URL patterns take an id but are not in the access matrix: {sorted(unknown)}. "
+        "Add them to owned_objects()/KNOWN (or NOT_OWNED with the reason)."
+    )
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_nobody_but_the_owner_reaches_an_object(
+    client, agent, client_contact, other_agent, other_client_contact, method
+):
+    objects = owned_objects(agent, client_contact)
+    assert set(objects) == KNOWN
+    secret = client_contact.last_name
+    visitors = {
+        "anonymous": None,
+        "the agent's own client": client_contact.user,
+        "another agent's client": other_client_contact.user,
+        "another agent": other_agent.user,
+    }
+    for who, user in visitors.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for name, kwargs in objects.items():
+            url = reverse(name, kwargs=kwargs)
+            response = getattr(client, method)(url)
+            where = f"{who} {method.upper()} {url}"
+            if user is None:
+                assert response.status_code == 302, where
+                assert "/accounts/login/" in response["Location"], where
+            elif user.role == "agent":
+                # 405: a GET to a POST-only action, refused before any object is looked up.
+                assert response.status_code in (404, 405), where
+            else:
+                assert response.status_code in (403, 404, 405), where
+            assert secret not in response.content.decode(), where
+    # And nothing changed for the owner's contact.
+    client_contact.refresh_from_db()
+    assert client_contact.status == "active" and not client_contact.is_opted_out
+    assert client_contact.emails.count() == 2
+
+
+def test_public_listing_pages_are_readable_by_agents_and_clients(
+    client, agent, client_contact, other_agent
+):
+    listing = ListingFactory()
+    for user, name in [(agent.user, "agent:listing_detail"), (other_agent.user, "agent:listing_detail"),
+                       (client_contact.user, "portal:listing_detail")]:
+        client.force_login(user)
+        assert client.get(reverse(name, args=[listing.pk])).status_code == 200
+    client.logout()
+    assert client.get(reverse("portal:listing_detail", args=[listing.pk])).status_code == 302
