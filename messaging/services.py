@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import Contact, User
 from clients.services import client_account_create, password_set_url
+from notifications.emails import absolute_url
 from notifications.models import OutboundEmail
 from notifications.services import email_enqueue
+
+from .models import Document, FeedItem, Message
+from .validators import validate_document_upload
 
 
 @transaction.atomic
@@ -52,3 +61,174 @@ def message_email_send(
             to_contact=contact,
         )
     return rows
+
+
+# --- Sharing: one feed item per client, one email per emailable client ------------------------
+
+
+def _share(
+    *,
+    agent,
+    contacts,
+    category: str,
+    title: str,
+    note: str,
+    template: str,
+    context: dict,
+    listings=(),
+    document: Document | None = None,
+    message_for=None,
+) -> list[FeedItem]:
+    share_key = uuid.uuid4().hex
+    items = []
+    for contact in contacts:
+        if contact.agent_id != agent.pk:
+            raise PermissionDenied("Agents share only with their own contacts.")
+        item = FeedItem.objects.create(
+            agent=agent,
+            contact=contact,
+            category=category,
+            title=title,
+            note=note,
+            document=document,
+            message=message_for(contact) if message_for else None,
+            share_key=share_key,
+        )
+        if listings:
+            item.listings.set(listings)
+        email_enqueue(
+            kind=OutboundEmail.Kind.SHARE
+            if category != FeedItem.Category.MESSAGES
+            else OutboundEmail.Kind.MESSAGE,
+            template=template,
+            context={
+                **context,
+                "agent_name": agent.display_name,
+                "contact_first_name": contact.first_name,
+                "note": note,
+                "item_url": absolute_url(reverse("portal:feed_item", args=[item.pk])),
+            },
+            idempotency_key=f"share:{share_key}:{contact.pk}",
+            to_contact=contact,
+        )
+        items.append(item)
+    return items
+
+
+@transaction.atomic
+def share_listings(*, agent, contacts, listings, note: str = "") -> list[FeedItem]:
+    listings = list(listings)
+    if not listings:
+        raise ValidationError("Choose at least one listing to send.")
+    first = listings[0]
+    title = (
+        f"{first.address_line}, {first.city}"
+        if len(listings) == 1
+        else f"{len(listings)} homes from {agent.display_name}"
+    )
+    return _share(
+        agent=agent,
+        contacts=contacts,
+        category=FeedItem.Category.LISTINGS,
+        title=title,
+        note=note,
+        template="shared_listings",
+        context={
+            "listings": [
+                {
+                    "address": listing.full_address,
+                    "price": listing.list_price,
+                    "beds": listing.bedrooms_total,
+                    "baths": listing.bathrooms_total_integer,
+                    "area": listing.living_area,
+                }
+                for listing in listings[:10]
+            ],
+            "listing_count": len(listings),
+        },
+        listings=listings,
+    )
+
+
+@transaction.atomic
+def share_document(*, agent, contacts, upload, title: str = "", note: str = "") -> list[FeedItem]:
+    content_type = validate_document_upload(upload)
+    document = Document.objects.create(
+        agent=agent,
+        file=upload,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+    )
+    return _share(
+        agent=agent,
+        contacts=contacts,
+        category=FeedItem.Category.DOCUMENTS,
+        title=title or document.original_name,
+        note=note,
+        template="shared_document",
+        context={"document_name": document.original_name},
+        document=document,
+    )
+
+
+@transaction.atomic
+def message_send(*, contact, sender, body: str, listing=None) -> Message:
+    """A message in the client–agent thread; the other side is told by email."""
+    body = body.strip()
+    if not body:
+        raise ValidationError("Write a message first.")
+    from_agent = sender.role == User.Role.AGENT
+    if from_agent and contact.agent.user_id != sender.pk:
+        raise PermissionDenied("Not this agent's client.")
+    if not from_agent and contact.user_id != sender.pk:
+        raise PermissionDenied("Not this client's thread.")
+    message = Message.objects.create(
+        contact=contact, sender=sender, from_agent=from_agent, body=body, listing=listing
+    )
+    agent = contact.agent
+    if from_agent:
+        _share(
+            agent=agent,
+            contacts=[contact],
+            category=FeedItem.Category.MESSAGES,
+            title=f"Message from {agent.display_name}",
+            note="",
+            template="message_to_client",
+            context={"message_body": body},
+            message_for=lambda _contact: message,
+        )
+    else:
+        email_enqueue(
+            kind=OutboundEmail.Kind.AGENT_NOTICE,
+            template="message_to_agent",
+            context={
+                "agent_name": agent.display_name,
+                "contact_name": contact.full_name,
+                "message_body": body,
+                "thread_url": absolute_url(reverse("agent:message_thread", args=[contact.pk])),
+            },
+            idempotency_key=f"message-to-agent:{message.pk}",
+            agent=agent,
+            to_user=agent.user,
+        )
+    return message
+
+
+def feed_item_open(*, item: FeedItem) -> None:
+    if item.opened_at is None:
+        FeedItem.objects.filter(pk=item.pk, opened_at=None).update(opened_at=timezone.now())
+        if item.message_id:
+            Message.objects.filter(pk=item.message_id, read_at=None).update(read_at=timezone.now())
+
+
+def messages_mark_read(*, contact, reader) -> int:
+    """Marks the other side's messages read when this side opens the thread."""
+    from_agent = reader.role != User.Role.AGENT
+    now = timezone.now()
+    Message.objects.filter(contact=contact, from_agent=from_agent, read_at=None).update(read_at=now)
+    if from_agent:  # the client opened the thread: their message feed items count as opened
+        FeedItem.objects.filter(contact=contact, category="messages", opened_at=None).update(
+            opened_at=now
+        )
+    return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from tests.clients.factories import AgentFactory, ClientContactFactory, ContactFactory
 
@@ -51,15 +52,19 @@ def other_agents_contact(other_agent):
 
 
 @pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent.user)
-    return client
+def agent_client(db, agent):
+    """A browser session of the agent (its own, so a test can also use a client's)."""
+    browser = Client()
+    browser.force_login(agent.user)
+    return browser
 
 
 @pytest.fixture
-def portal_client(client, client_contact):
-    client.force_login(client_contact.user)
-    return client
+def portal_client(db, client_contact):
+    """A browser session of the agent's client, separate from the agent's."""
+    browser = Client()
+    browser.force_login(client_contact.user)
+    return browser
 
 
 def _test_database_url(settings) -> str:

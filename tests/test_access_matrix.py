@@ -23,6 +23,10 @@ NOT_OWNED = {
     "notifications:opt_in",
     "agent:listing_detail",  # listings are public MLS data: any agent may read any
     "portal:listing_detail",  # …and any client
+    # A reaction or comment on a (public) listing acts only on the requesting client's own
+    # contact, never one named in the request; tests/listings covers their scoping.
+    "portal:listing_react",
+    "portal:listing_comment",
 }
 
 
@@ -39,9 +43,28 @@ def walk(patterns, prefix="", namespace=None):
 
 
 # Each owned pattern: how to build its kwargs from the objects of agent A and A's client.
+# Patterns under "agent:" belong to agent A; patterns under "portal:" to A's client.
 def owned_objects(agent, client_contact):
-    email = ContactEmailFactory(contact=client_contact, address="second@example.com",
-                                is_primary=False)
+    from messaging.models import Document, FeedItem
+
+    email = ContactEmailFactory(
+        contact=client_contact, address="second@example.com", is_primary=False
+    )
+    document = Document.objects.create(
+        agent=agent,
+        file="documents/x.pdf",
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=10,
+    )
+    item = FeedItem.objects.create(
+        agent=agent,
+        contact=client_contact,
+        category="documents",
+        title="Secret plan",
+        document=document,
+        share_key="matrix",
+    )
     return {
         "agent:contact_detail": {"pk": client_contact.pk},
         "agent:contact_restore": {"pk": client_contact.pk},
@@ -49,6 +72,9 @@ def owned_objects(agent, client_contact):
         "agent:contact_invite": {"pk": client_contact.pk},
         "agent:contact_email_edit": {"pk": email.pk},
         "agent:contact_email_remove": {"pk": email.pk},
+        "agent:message_thread": {"pk": client_contact.pk},
+        "portal:feed_item": {"pk": item.pk},
+        "portal:document": {"pk": document.pk},
     }
 
 
@@ -59,6 +85,9 @@ KNOWN = {
     "agent:contact_invite",
     "agent:contact_email_edit",
     "agent:contact_email_remove",
+    "agent:message_thread",
+    "portal:feed_item",
+    "portal:document",
 }
 
 
@@ -77,9 +106,10 @@ def test_nobody_but_the_owner_reaches_an_object(
 ):
     objects = owned_objects(agent, client_contact)
     assert set(objects) == KNOWN
-    secret = client_contact.last_name
+    secrets = [client_contact.last_name, "Secret plan"]
     visitors = {
         "anonymous": None,
+        "the agent": agent.user,
         "the agent's own client": client_contact.user,
         "another agent's client": other_client_contact.user,
         "another agent": other_agent.user,
@@ -89,18 +119,23 @@ def test_nobody_but_the_owner_reaches_an_object(
         if user is not None:
             client.force_login(user)
         for name, kwargs in objects.items():
+            owner = agent.user if name.startswith("agent:") else client_contact.user
+            if user == owner:
+                continue
             url = reverse(name, kwargs=kwargs)
             response = getattr(client, method)(url)
             where = f"{who} {method.upper()} {url}"
             if user is None:
                 assert response.status_code == 302, where
                 assert "/accounts/login/" in response["Location"], where
-            elif user.role == "agent":
+            elif user.role == owner.role:
                 # 405: a GET to a POST-only action, refused before any object is looked up.
                 assert response.status_code in (404, 405), where
-            else:
+            else:  # the other face: the role gate answers before any lookup
                 assert response.status_code in (403, 404, 405), where
-            assert secret not in response.content.decode(), where
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            for secret in secrets:
+                assert secret not in body.decode(errors="replace"), where
     # And nothing changed for the owner's contact.
     client_contact.refresh_from_db()
     assert client_contact.status == "active" and not client_contact.is_opted_out
@@ -111,8 +146,11 @@ def test_public_listing_pages_are_readable_by_agents_and_clients(
     client, agent, client_contact, other_agent
 ):
     listing = ListingFactory()
-    for user, name in [(agent.user, "agent:listing_detail"), (other_agent.user, "agent:listing_detail"),
-                       (client_contact.user, "portal:listing_detail")]:
+    for user, name in [
+        (agent.user, "agent:listing_detail"),
+        (other_agent.user, "agent:listing_detail"),
+        (client_contact.user, "portal:listing_detail"),
+    ]:
         client.force_login(user)
         assert client.get(reverse(name, args=[listing.pk])).status_code == 200
     client.logout()

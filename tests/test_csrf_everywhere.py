@@ -26,8 +26,10 @@ def url_for(name, entry, kwargs_for):
     if name in kwargs_for:
         return reverse(name, kwargs=kwargs_for[name])
     # Any well-formed value: CSRF is checked before the view looks anything up.
-    values = {key: ("1" if conv.__class__.__name__ == "IntConverter" else "x")
-              for key, conv in entry.pattern.converters.items()}
+    values = {
+        key: ("1" if conv.__class__.__name__ == "IntConverter" else "x")
+        for key, conv in entry.pattern.converters.items()
+    }
     return reverse(name, kwargs=values)
 
 

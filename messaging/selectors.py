@@ -1,0 +1,78 @@
+"""Reads for the portal Dashboard, the feed and message threads. All scoped to one contact."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from clients.models import Agent, Contact
+from listings.models import Listing, ListingComment, ListingMedia, ListingReaction
+
+from .models import Document, FeedItem, Message
+
+FEED_PERIODS = {"1": 1, "2": 2, "7": 7, "30": 30, "all": None}
+
+
+def feed_for_contact(contact: Contact, *, category: str = "all", period: str = "all") -> QuerySet:
+    items = FeedItem.objects.filter(contact=contact)
+    if category in FeedItem.Category.values:
+        items = items.filter(category=category)
+    days = FEED_PERIODS.get(period)
+    if days:
+        items = items.filter(created_at__gte=timezone.now() - timedelta(days=days))
+    covers = Prefetch(
+        "media", queryset=ListingMedia.objects.order_by("order", "id"), to_attr="photos"
+    )
+    return items.select_related("document", "message").prefetch_related(
+        Prefetch("listings", queryset=Listing.objects.prefetch_related(covers))
+    )
+
+
+def dashboard_counts(contact: Contact) -> dict[str, int]:
+    feed = FeedItem.objects.filter(contact=contact).aggregate(
+        new_listings=Count("id", filter=Q(category=FeedItem.Category.LISTINGS, opened_at=None))
+    )
+    reactions = ListingReaction.objects.filter(contact=contact).aggregate(
+        favorites=Count("id", filter=Q(kind="favorite")),
+        maybes=Count("id", filter=Q(kind="maybe")),
+        not_interested=Count("id", filter=Q(kind="not_interested")),
+    )
+    commented = ListingComment.objects.filter(contact=contact).values("listing").distinct().count()
+    unread = Message.objects.filter(contact=contact, from_agent=True, read_at=None).count()
+    return {**feed, **reactions, "commented": commented, "messages": unread}
+
+
+def get_feed_item_for_client(contact: Contact, pk: int) -> FeedItem:
+    return get_object_or_404(feed_for_contact(contact), pk=pk)
+
+
+def get_document_for_client(contact: Contact, pk: int) -> Document:
+    shared = FeedItem.objects.filter(document=OuterRef("pk"), contact=contact)
+    return get_object_or_404(Document.objects.filter(Exists(shared)), pk=pk)
+
+
+def thread_for_contact(contact: Contact) -> list[Message]:
+    return list(
+        Message.objects.filter(contact=contact)
+        .select_related("listing")
+        .order_by("created_at", "id")
+    )
+
+
+def threads_for_agent(agent: Agent) -> list[Contact]:
+    """The agent's clients with messages, latest first, with their unread count."""
+    return list(
+        Contact.objects.filter(agent=agent, messages__isnull=False)
+        .annotate(
+            unread=Count("messages", filter=Q(messages__from_agent=False, messages__read_at=None)),
+            last_message_at=Max("messages__created_at"),
+        )
+        .order_by("-last_message_at")[:200]
+    )
+
+
+def agent_unread_message_count(agent: Agent) -> int:
+    return Message.objects.filter(contact__agent=agent, from_agent=False, read_at=None).count()
