@@ -24,7 +24,7 @@ def share(agent_client, contacts, listings, note="Thought of you"):
         reverse("agent:share_listings"),
         {
             "recipients": [c.pk for c in contacts],
-            "listings": [l.pk for l in listings],
+            "listings": [listing.pk for listing in listings],
             "note": note,
         },
         follow=True,
@@ -72,7 +72,7 @@ def test_share_refuses_foreign_inactive_and_missing(
     ]:
         response = agent_client.post(
             reverse("agent:share_listings"),
-            {"recipients": recipients, "listings": [l.pk for l in chosen]},
+            {"recipients": recipients, "listings": [listing.pk for listing in chosen]},
         )
         assert response.status_code == 200
         assert response.context["form"].errors
