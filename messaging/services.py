@@ -13,7 +13,7 @@ from clients.models import Contact, User
 from clients.services import client_account_create, password_set_url
 from notifications.emails import absolute_url
 from notifications.models import OutboundEmail
-from notifications.services import email_enqueue
+from notifications.services import agent_notify, email_enqueue
 
 from .models import Document, FeedItem, Message
 from .validators import validate_document_upload
@@ -199,6 +199,13 @@ def message_send(*, contact, sender, body: str, listing=None) -> Message:
             message_for=lambda _contact: message,
         )
     else:
+        agent_notify(
+            agent=agent,
+            kind="message",
+            contact=contact,
+            text=f"{contact.full_name} sent you a message",
+            link=reverse("agent:message_thread", args=[contact.pk]),
+        )
         email_enqueue(
             kind=OutboundEmail.Kind.AGENT_NOTICE,
             template="message_to_agent",

@@ -103,3 +103,36 @@ class DeliveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.esp_name} {self.event_type} {self.recipient}"
+
+
+class AgentNotification(models.Model):
+    """One entry in the agent's notification centre (the bell): something a client did."""
+
+    class Kind(models.TextChoices):
+        FAVORITED = "favorited", "Favorited a listing"
+        COMMENTED = "commented", "Commented on a listing"
+        SAVED_SEARCH = "saved_search", "Saved a search"
+        MESSAGE = "message", "Sent a message"
+        INVITATION_ACCEPTED = "invitation_accepted", "Accepted the portal invitation"
+        INVITATION_REQUESTED = "invitation_requested", "Asked for a new invitation"
+        OPTED_OUT = "opted_out", "Unsubscribed from email"
+        ALERTS_OFF = "alerts_off", "Switched off alerts for a search"
+
+    agent = models.ForeignKey(
+        "clients.Agent", on_delete=models.CASCADE, related_name="notifications"
+    )
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agent", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -290,6 +290,14 @@ def consent_opt_out(
     changed = contact_opt_out(contact=contact, via=via, kind=kind, detail=detail)
     if changed:
         agent = contact.agent
+        agent_notify(
+            agent=agent,
+            kind="opted_out",
+            contact=contact,
+            text=f"{contact.full_name} unsubscribed from your emails"
+            + (" (spam complaint)" if kind == ConsentEvent.Kind.COMPLAINED else ""),
+            link=reverse("agent:contact_detail", args=[contact.pk]),
+        )
         email_enqueue(
             kind=OutboundEmail.Kind.AGENT_NOTICE,
             template="agent_client_opted_out",
@@ -449,4 +457,26 @@ def agent_welcome_send(*, agent: Agent) -> list[OutboundEmail]:
             "login_url": absolute_url(reverse("account_login")),
         },
         key=f"agent-welcome:{agent.user_id}:{timezone.now().isoformat()}",
+    )
+
+
+# --- The agent's notification centre ---------------------------------------------------------
+
+
+def agent_notify(
+    *, agent: Agent, kind: str, text: str, contact: Contact | None = None, link: str = ""
+):
+    """Records something a client did for the agent's bell (emails, if any, are the caller's)."""
+    from .models import AgentNotification
+
+    return AgentNotification.objects.create(
+        agent=agent, contact=contact, kind=kind, text=text[:300], link=link[:500]
+    )
+
+
+def agent_notifications_mark_read(*, agent: Agent) -> int:
+    from .models import AgentNotification
+
+    return AgentNotification.objects.filter(agent=agent, read_at=None).update(
+        read_at=timezone.now()
     )

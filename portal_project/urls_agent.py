@@ -4,6 +4,7 @@
 from clients import urls as clients_urls
 from listings import urls as listings_urls
 from messaging import urls as messaging_urls
+from notifications import urls_agent as notifications_urls
 from searches import urls as searches_urls
 
 app_name = "agent"
@@ -13,4 +14,5 @@ urlpatterns = [
     *listings_urls.agent_urlpatterns,
     *searches_urls.agent_urlpatterns,
     *messaging_urls.agent_urlpatterns,
+    *notifications_urls.agent_urlpatterns,
 ]

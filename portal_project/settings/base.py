@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clients.context_processors.branding",
+                "notifications.context_processors.agent_bell",
             ],
         },
     },
