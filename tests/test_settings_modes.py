@@ -107,3 +107,14 @@ def test_production_honours_the_proxys_forwarded_proto():
     result = run("portal_project.settings.production", PRODUCTION_ENV, sys.executable, "-c", probe)
     assert result.returncode == 0, result.stderr
     assert "('HTTP_X_FORWARDED_PROTO', 'https') True True True 31536000" in result.stdout
+
+
+def test_pages_carry_a_strict_content_security_policy(client, db):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    script_src = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
