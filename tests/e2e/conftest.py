@@ -33,12 +33,26 @@ def browser():
         browser.close()
 
 
+def _watch_for_csp_violations(page) -> list[str]:
+    """Collects the browser's Content-Security-Policy refusals: each is a broken script or style."""
+    violations: list[str] = []
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    violations = _watch_for_csp_violations(page)
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy blocked: {violations[:3]}"
 
 
 @pytest.fixture
@@ -47,8 +61,10 @@ def phone_page(browser):
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
+    violations = _watch_for_csp_violations(page)
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy blocked: {violations[:3]}"
 
 
 @pytest.fixture
