@@ -12,10 +12,25 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         from .selectors import home_url_for
 
+        if getattr(request.user, "must_change_password", False):
+            return reverse("account_change_password")
         next_url = super().get_login_redirect_url(request)
         if next_url and next_url != reverse("home"):
             return next_url
         return home_url_for(request.user)
+
+    def get_password_change_redirect_url(self, request) -> str:
+        # A client who just replaced a temporary password goes on to their portal.
+        if getattr(request.user, "is_client", False):
+            return reverse("portal:dashboard")
+        return super().get_password_change_redirect_url(request)
+
+    def set_password(self, user, password: str) -> None:
+        """Every password change and reset passes here: a temporary password is then spent."""
+        from .services import password_changed
+
+        super().set_password(user, password)
+        password_changed(user=user)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's emails (password reset…) go through the outbox like every other email."""

@@ -7,7 +7,16 @@ from django.db import transaction
 
 from notifications.services import agent_welcome_send
 
-from .models import Agent, ConsentEvent, Contact, ContactEmail, ContactGroup, User
+from .models import (
+    Agent,
+    AgentPreferences,
+    ConsentEvent,
+    Contact,
+    ContactEmail,
+    ContactGroup,
+    ContactImport,
+    User,
+)
 from .services import agent_create
 
 
@@ -144,3 +153,22 @@ class ConsentEventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "via"]
     list_select_related = ["contact", "actor"]
     raw_id_fields = ["contact", "actor"]
+
+
+@admin.register(AgentPreferences)
+class AgentPreferencesAdmin(admin.ModelAdmin):
+    list_display = ["agent", "quick_add_collapsed", "updated_at"]
+    search_fields = ["agent__display_name", "agent__user__email"]
+    raw_id_fields = ["agent"]
+
+
+@admin.register(ContactImport)
+class ContactImportAdmin(admin.ModelAdmin):
+    # Read-only: an address book is the agent's; staff see what happened, not the file.
+    list_display = ["agent", "original_name", "status", "total_rows", "created_count", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ContactImport._meta.fields if f.name != "file"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 
 from .models import User
 from .selectors import agent_for_user, client_contact_for_user
@@ -27,6 +28,9 @@ def client_required(view):
     def wrapper(request, *args, **kwargs):
         if request.user.role != User.Role.CLIENT:
             raise PermissionDenied("This page is for clients.")
+        if request.user.must_change_password:
+            # A temporary password from the agent opens only the change-password page.
+            return redirect("account_change_password")
         request.client_contact = client_contact_for_user(request.user)
         return view(request, *args, **kwargs)
 

@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 from listings import demo_photos
 from listings.models import Listing, ListingMedia
 
-from .models import Agent, ConsentEvent, Contact, ContactEmail, ContactGroup, User
+from .models import Agent, AgentPreferences, ConsentEvent, Contact, ContactEmail, ContactGroup, User
 from .services import (
     agent_create,
     client_account_create,
@@ -1041,6 +1041,22 @@ def demo_totals() -> dict[str, int]:
     }
 
 
+def demo_preferences_ensure(*, agent: Agent) -> bool:
+    """Portal Preferences with a friendly invitation message; an agent's own edits are kept."""
+    _, created = AgentPreferences.objects.get_or_create(
+        agent=agent,
+        defaults={
+            "invitation_message": (
+                f"I've set up a personal home-search portal for you. Save the homes you like, "
+                f"tell me what you think of them, and I'll keep you posted on new listings.\n\n"
+                f"— {agent.display_name}"
+            ),
+            "portal_card_fields": list(AgentPreferences.CardField.values),
+        },
+    )
+    return created
+
+
 def seed_demo(*, listing_count: int = DEFAULT_LISTING_COUNT) -> SeedReport:
     """Seeds everything that is missing, all or nothing."""
     now = timezone.now()
@@ -1054,6 +1070,7 @@ def seed_demo(*, listing_count: int = DEFAULT_LISTING_COUNT) -> SeedReport:
             contacts, accounts = demo_contacts_ensure(agent=agent, plans=plans[spec.email])
             created["contacts"] += contacts
             created["portal clients"] += accounts
+            created["agent preferences"] += demo_preferences_ensure(agent=agent)
         pool, files_created = demo_photo_pool_ensure()
         created["photo files"] += files_created
         listings, media = demo_listings_ensure(count=listing_count, photo_pool=pool, now=now)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -53,6 +58,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("MLS staff (admin access)", default=False)
+    # Set when the agent hands out a temporary password; cleared by the first password change.
+    must_change_password = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -323,3 +330,131 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} via {self.get_via_display()}"
+
+
+class AgentPreferences(models.Model):
+    """An agent's choices about their back office and their clients' portals."""
+
+    class CardField(models.TextChoices):
+        PHOTO = "photo", "Photo"
+        TITLE = "title", "Title"
+        BROKERAGE = "brokerage", "Brokerage / office"
+        OFFICE_ADDRESS = "office_address", "Office address"
+        PHONE_MOBILE = "phone_mobile", "Mobile phone"
+        PHONE_OFFICE = "phone_office", "Office phone"
+        EMAIL = "email", "Contact email"
+        WEBSITE = "website", "Website"
+        BIO = "bio", "Short bio"
+
+    agent = models.OneToOneField(Agent, on_delete=models.CASCADE, related_name="preferences")
+    # Column keys of clients.columns.COLUMNS, in the order the agent chose.
+    contact_list_columns = models.JSONField(default=list, blank=True)
+    quick_add_collapsed = models.BooleanField(default=False)
+    invitation_message = models.TextField(
+        "default invitation message",
+        max_length=2000,
+        blank=True,
+        help_text="Sent with every portal invitation. Your login link is added below it.",
+    )
+    portal_card_fields = models.JSONField(default=list, blank=True)
+    notify_on_favorite = models.BooleanField("a client favorites a listing", default=True)
+    notify_on_comment = models.BooleanField("a client comments on a listing", default=True)
+    notify_on_saved_search = models.BooleanField("a client saves a search", default=True)
+    notify_on_message = models.BooleanField("a client sends you a message", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "agent preferences"
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.agent}"
+
+
+class PrivateUploadStorage(FileSystemStorage):
+    """Uploads only the app reads back (address books): beside MEDIA_ROOT, never served."""
+
+    @property
+    def base_location(self):
+        return str(Path(settings.MEDIA_ROOT).parent / "private-uploads")
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+def private_upload_storage() -> PrivateUploadStorage:
+    return PrivateUploadStorage()
+
+
+def contact_import_path(instance: ContactImport, filename: str) -> str:
+    # Never the uploaded name: it is the agent's, kept only for display.
+    return f"contact-imports/{instance.agent_id}/{instance.token}.upload"
+
+
+class ContactImport(models.Model):
+    """An uploaded address book, kept server-side between preview and confirm."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        PREVIEWED = "previewed", "Ready to import"
+        QUEUED = "queued", "Waiting to import"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    class Delimiter(models.TextChoices):
+        AUTO = "auto", "Detect automatically"
+        COMMA = ",", "Comma ( , )"
+        SEMICOLON = ";", "Semicolon ( ; )"
+        TAB = "\t", "Tab"
+        PIPE = "|", "Pipe ( | )"
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="contact_imports")
+    file = models.FileField(
+        upload_to=contact_import_path, storage=private_upload_storage, max_length=300
+    )
+    original_name = models.CharField(max_length=255, blank=True)
+    delimiter = models.CharField(max_length=4, choices=Delimiter.choices, default=Delimiter.AUTO)
+    detected_format = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    merged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The preview: counts and the first rows of each kind, never the whole file.
+    summary = models.JSONField(default=dict, blank=True)
+    failure = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.original_name} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class PortalLogin(models.Model):
+    """One sign-in of a client to their portal (Contact Summary: logins per period)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="portal_logins")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["contact", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} signed in {self.created_at:%Y-%m-%d %H:%M}"

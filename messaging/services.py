@@ -20,7 +20,7 @@ from .validators import validate_document_upload
 
 
 @transaction.atomic
-def portal_invite(*, contact: Contact) -> list[OutboundEmail]:
+def portal_invite(*, contact: Contact, message: str = "") -> list[OutboundEmail]:
     """Creates the client's portal login if needed and emails the invitation (consent applies)."""
     user: User = client_account_create(contact=contact)
     link = password_set_url(user)
@@ -32,6 +32,7 @@ def portal_invite(*, contact: Contact) -> list[OutboundEmail]:
             "contact_first_name": contact.first_name,
             "invitation_url": link,
             "login_email": user.email,
+            "invitation_message": message,
         },
         # The set-password token changes every second and on password change, so a double
         # click sends one email while a later "invite again" sends a fresh one.

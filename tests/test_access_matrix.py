@@ -27,6 +27,9 @@ NOT_OWNED = {
     # contact, never one named in the request; tests/listings covers their scoping.
     "portal:listing_react",
     "portal:listing_comment",
+    "agent:portal_accounts_download",  # one-time random token in the cache, scoped to the agent
+    "portal:invitation_accept",  # signed invitation token; tests/clients/test_portal_accounts.py
+    "portal:invitation_request",
 }
 
 
@@ -45,7 +48,14 @@ def walk(patterns, prefix="", namespace=None):
 # Each owned pattern: how to build its kwargs from the objects of agent A and A's client.
 # Patterns under "agent:" belong to agent A; patterns under "portal:" to A's client.
 def owned_objects(agent, client_contact):
+    from clients.models import ContactImport
     from messaging.models import Document, FeedItem
+    from tests.clients.factories import ContactGroupFactory
+
+    group = ContactGroupFactory(agent=agent)
+    contact_import = ContactImport.objects.create(
+        agent=agent, original_name="book.csv", status="previewed", summary={"total": 0}
+    )
 
     email = ContactEmailFactory(
         contact=client_contact, address="second@example.com", is_primary=False
@@ -73,6 +83,14 @@ def owned_objects(agent, client_contact):
         "agent:contact_email_edit": {"pk": email.pk},
         "agent:contact_email_remove": {"pk": email.pk},
         "agent:message_thread": {"pk": client_contact.pk},
+        "agent:contact_edit": {"pk": client_contact.pk},
+        "agent:contact_delete": {"pk": client_contact.pk},
+        "agent:contact_deactivate": {"pk": client_contact.pk},
+        "agent:group_rename": {"pk": group.pk},
+        "agent:group_delete": {"pk": group.pk},
+        "agent:import_preview": {"token": contact_import.token},
+        "agent:import_confirm": {"token": contact_import.token},
+        "agent:import_status": {"token": contact_import.token},
         "portal:feed_item": {"pk": item.pk},
         "portal:document": {"pk": document.pk},
     }
@@ -86,6 +104,14 @@ KNOWN = {
     "agent:contact_email_edit",
     "agent:contact_email_remove",
     "agent:message_thread",
+    "agent:contact_edit",
+    "agent:contact_delete",
+    "agent:contact_deactivate",
+    "agent:group_rename",
+    "agent:group_delete",
+    "agent:import_preview",
+    "agent:import_confirm",
+    "agent:import_status",
     "portal:feed_item",
     "portal:document",
 }

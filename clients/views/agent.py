@@ -2,30 +2,25 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from messaging.services import portal_invite
 from notifications.models import OutboundEmail
 
 from ..decorators import agent_required
-from ..forms import AgentProfileForm, ContactEmailForm, ContactSearchForm, ContactStatusForm
+from ..forms import AgentProfileForm, ContactEmailForm, ContactStatusForm
 from ..models import Agent, ConsentEvent
 from ..selectors import (
     agent_dashboard_counts,
-    consent_history,
     contacts_for_agent,
     get_contact_email_for_agent,
     get_contact_for_agent,
-    invalid_email_count_for_agent,
     invalid_emails_for_agent,
+    preferences_for_agent,
 )
 from ..services import contact_email_remove as contact_email_remove_service
 from ..services import contact_email_update, contact_set_status
 from ..services import contact_restore as contact_restore_service
-
-CONTACTS_PER_PAGE = 50
 
 
 @agent_required
@@ -36,39 +31,6 @@ def agent_home(request):
         request,
         "clients/agent_home.html",
         {"counts": agent_dashboard_counts(agent), "recent_contacts": recent},
-    )
-
-
-@agent_required
-def contact_list(request):
-    form = ContactSearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    contacts = contacts_for_agent(request.agent, query=query)
-    page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "clients/contact_list.html",
-        {
-            "form": form,
-            "query": query,
-            "page": page,
-            "contacts": list(page.object_list),
-            "invalid_email_count": invalid_email_count_for_agent(request.agent),
-        },
-    )
-
-
-@agent_required
-def contact_detail(request, pk: int):
-    contact = get_contact_for_agent(request.agent, pk)
-    return render(
-        request,
-        "clients/contact_detail.html",
-        {
-            "contact": contact,
-            "status_form": ContactStatusForm(initial={"status": contact.status}),
-            "consent_events": consent_history(contact),
-        },
     )
 
 
@@ -127,7 +89,9 @@ def contact_status(request, pk: int):
 def contact_invite(request, pk: int):
     contact = get_contact_for_agent(request.agent, pk)
     try:
-        rows = portal_invite(contact=contact)
+        from .contacts import send_invitation
+
+        rows = send_invitation(contact, preferences_for_agent(request.agent).invitation_message)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("agent:contact_detail", pk=contact.pk)

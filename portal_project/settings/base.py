@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clients.middleware.MustChangePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -141,6 +142,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "email"},
     "listings.import_*": {"queue": "imports"},
+    "clients.import_*": {"queue": "imports"},
     "searches.match_*": {"queue": "matching"},
 }
 
