@@ -13,4 +13,6 @@ portal_urlpatterns = [
     path("favorites/", portal.favorites, name="favorites"),
     path("search/", portal.search, name="search"),
     path("listings/<int:pk>/", portal.listing_detail, name="listing_detail"),
+    path("listings/<int:pk>/react/", portal.listing_react, name="listing_react"),
+    path("listings/<int:pk>/comments/", portal.listing_comment, name="listing_comment"),
 ]

@@ -1,16 +1,30 @@
 from django.shortcuts import render
+from django.urls import reverse
 
 from clients.decorators import agent_required
+from clients.selectors import contacts_for_agent
 
-from ..selectors import get_listing
-from .common import listing_search_context
+from ..selectors import get_listing_for_detail
+from .common import map_settings, render_search, search_context
+
+
+def _detail_url(pk: int) -> str:
+    return reverse("agent:listing_detail", args=[pk])
 
 
 @agent_required
 def listing_search(request):
-    return render(request, "listings/agent_search.html", listing_search_context(request))
+    context = search_context(
+        request,
+        face="agent",
+        detail_url=_detail_url,
+        # Only the choices are needed here, not the emails and groups the selector prefetches.
+        contacts=contacts_for_agent(request.agent).prefetch_related(None),
+    )
+    return render_search(request, "listings/agent_search.html", context)
 
 
 @agent_required
 def listing_detail(request, pk: int):
-    return render(request, "listings/agent_detail.html", {"listing": get_listing(pk)})
+    listing = get_listing_for_detail(pk)
+    return render(request, "listings/agent_detail.html", {"listing": listing, **map_settings()})

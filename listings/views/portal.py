@@ -1,14 +1,36 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from clients.decorators import client_required
+from searches.services import previous_search_record
 
-from ..selectors import get_listing
-from .common import listing_search_context
+from ..forms import CommentForm, ReactionForm
+from ..models import ListingReaction
+from ..selectors import comments_for, get_listing, get_listing_for_detail, reaction_for
+from ..services_reactions import comment_add, listing_view_record, reaction_set
+from .common import is_htmx, map_settings, render_search, search_context
+
+
+def _detail_url(pk: int) -> str:
+    return reverse("portal:listing_detail", args=[pk])
 
 
 @client_required
 def search(request):
-    return render(request, "listings/portal_search.html", listing_search_context(request))
+    contact = request.client_contact
+    context = search_context(request, face="portal", detail_url=_detail_url, reactions_for=contact)
+    # A run is a search with criteria, counted once (not again for its next pages).
+    if context["criteria"] and context["is_first_page"]:
+        results = context["results"]
+        previous_search_record(
+            contact=contact,
+            criteria=context["criteria"],
+            query_string=context["query_string"],
+            result_count=None if results.count_capped else results.count,
+        )
+    return render_search(request, "listings/portal_search.html", context)
 
 
 @client_required
@@ -16,6 +38,74 @@ def favorites(request):
     return render(request, "listings/portal_favorites.html", {})
 
 
+def _detail_context(request, listing, *, comment_form=None) -> dict:
+    contact = request.client_contact
+    return {
+        "listing": listing,
+        "my_reaction": reaction_for(contact=contact, listing=listing),
+        "reaction_kinds": ListingReaction.Kind,
+        "comments": comments_for(contact=contact, listing=listing),
+        "comment_form": comment_form or CommentForm(),
+        **map_settings(),
+    }
+
+
 @client_required
 def listing_detail(request, pk: int):
-    return render(request, "listings/portal_detail.html", {"listing": get_listing(pk)})
+    listing = get_listing_for_detail(pk)
+    listing_view_record(contact=request.client_contact, listing=listing)
+    return render(request, "listings/portal_detail.html", _detail_context(request, listing))
+
+
+@require_POST
+@client_required
+def listing_react(request, pk: int):
+    listing = get_listing(pk)
+    form = ReactionForm(request.POST)
+    if form.is_valid():
+        kind = form.cleaned_data["kind"]
+        reaction_set(
+            contact=request.client_contact, listing=listing, kind=None if kind == "clear" else kind
+        )
+    context = {
+        "listing": listing,
+        "my_reaction": reaction_for(contact=request.client_contact, listing=listing),
+        "reaction_kinds": ListingReaction.Kind,
+        "just_reacted": form.is_valid(),
+    }
+    if is_htmx(request):
+        return render(request, "listings/_reactions.html", context)
+    if form.is_valid():
+        label = dict(ListingReaction.Kind.choices).get(context["my_reaction"])
+        messages.success(request, f"Marked as {label}." if label else "Reaction removed.")
+    else:
+        messages.error(request, "Choose Favorite, Maybe or Not interested.")
+    return redirect("portal:listing_detail", pk=listing.pk)
+
+
+@require_POST
+@client_required
+def listing_comment(request, pk: int):
+    listing = get_listing(pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        comment_add(
+            contact=request.client_contact,
+            author=request.user,
+            listing=listing,
+            body=form.cleaned_data["body"],
+        )
+        form = CommentForm()
+        if not is_htmx(request):
+            messages.success(request, "Comment posted.")
+            return redirect(f"{_detail_url(listing.pk)}#comments")
+    if is_htmx(request):
+        context = {
+            "listing": listing,
+            "comments": comments_for(contact=request.client_contact, listing=listing),
+            "comment_form": form,
+        }
+        return render(request, "listings/_comments.html", context)
+    listing = get_listing_for_detail(pk)
+    context = _detail_context(request, listing, comment_form=form)
+    return render(request, "listings/portal_detail.html", context, status=400)

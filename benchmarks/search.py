@@ -1,0 +1,425 @@
+"""Search Listings at scale: N listings in PostgreSQL, the typical searches timed as bare queries
+and as whole pages, with the search indexes and without them.
+
+    .venv/bin/python benchmarks/search.py                 # 1,000,000 listings (the default)
+    .venv/bin/python benchmarks/search.py --rows 200000   # smaller
+    .venv/bin/python benchmarks/search.py --reuse         # keep the data of the last run
+
+It creates (and reuses) its own database, ``portal_bench`` on the server of ``BENCH_DATABASE_URL``
+(default ``postgres://postgres@127.0.0.1:5432/portal_bench``), migrates it, loads listings and one
+cover photo each with COPY, then for each search prints p50/p95 of
+
+- the page query (``search_page``: 50 rows, keyset) and the capped count (``capped_count``),
+- the whole page: ``GET /portal/search/?…`` through Django's test client as a logged-in client
+  (HTML with 50 cards and the map's marker JSON; includes the Previous Searches write),
+
+then drops the indexes of ``listings/migrations/0003_search_indexes.py``, measures the bare
+queries again, and recreates them. Tests never depend on these timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import io
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal_project.settings.test")
+os.environ.setdefault("CACHE_REDIS_URL", "redis://127.0.0.1:6379/3")
+
+CITIES = [  # name, zip, lat, lng, weight
+    ("Hartford", "06105", 41.7637, -72.6851, 6),
+    ("New Haven", "06510", 41.3083, -72.9279, 6),
+    ("Stamford", "06901", 41.0534, -73.5387, 5),
+    ("Bridgeport", "06604", 41.1792, -73.1894, 5),
+    ("Waterbury", "06702", 41.5582, -73.0515, 4),
+    ("Norwalk", "06850", 41.1177, -73.4082, 4),
+    ("Danbury", "06810", 41.3948, -73.4540, 3),
+    ("New Britain", "06051", 41.6612, -72.7795, 3),
+    ("West Hartford", "06107", 41.7621, -72.7420, 3),
+    ("Greenwich", "06830", 41.0262, -73.6282, 3),
+    ("Guilford", "06437", 41.2890, -72.6818, 2),
+    ("Madison", "06443", 41.2795, -72.5984, 2),
+    ("Middletown", "06457", 41.5623, -72.6506, 2),
+    ("Meriden", "06450", 41.5382, -72.8070, 2),
+    ("Milford", "06460", 41.2223, -73.0565, 2),
+    ("Glastonbury", "06033", 41.7123, -72.6081, 2),
+    ("Fairfield", "06824", 41.1408, -73.2613, 2),
+    ("Westport", "06880", 41.1415, -73.3579, 2),
+    ("Norwich", "06360", 41.5243, -72.0759, 2),
+    ("New London", "06320", 41.3557, -72.0995, 2),
+]
+STREETS = [
+    "Maple",
+    "Oak",
+    "Elm",
+    "Cedar",
+    "Pine",
+    "Walnut",
+    "Chestnut",
+    "Highland",
+    "River",
+    "Hillside",
+    "Academy",
+    "Church",
+    "Main",
+    "Orchard",
+    "Meadow",
+    "Lake",
+    "Park",
+    "Spring",
+]
+SUFFIXES = ["St", "Ave", "Rd", "Ln", "Dr", "Ct", "Way"]
+WORDS = ["sunny", "updated", "kitchen", "granite", "spacious", "yard",
+         "deck", "patio", "quiet",
+         "street", "close", "schools", "shopping", "commute", "private",
+         "renovated", "roof", "windows", "heating", "central", "air", "primary", "suite",
+         "walk-in", "closet", "open", "floor", "plan", "light", "filled", "home", "colonial",
+         "cape", "ranch", "condo", "move-in", "ready", "acre"]  # fmt: skip
+STATUSES = [("Active", 70), ("Coming Soon", 8), ("Active Under Contract", 8), ("Pending", 5),
+            ("Closed", 6), ("Withdrawn", 1), ("Expired", 1), ("Canceled", 1)]  # fmt: skip
+TYPES = [("Residential", 85), ("Residential Income", 7), ("Land", 5), ("Commercial Sale", 3)]
+COLUMNS = [
+    "listing_key", "listing_id", "standard_status", "list_price", "original_list_price",
+    "street_number", "street_name", "street_suffix", "unit_number", "city", "state_or_province",
+    "postal_code", "latitude", "longitude", "property_type", "property_sub_type",
+    "bedrooms_total", "bathrooms_total_integer", "living_area", "lot_size_area", "year_built",
+    "garage_spaces", "days_on_market", "public_remarks", "listing_contract_date",
+    "modification_timestamp", "list_agent_full_name", "list_office_name", "virtual_tour_url",
+    "association_fee_frequency", "elementary_school", "middle_or_junior_school", "high_school",
+    "created_at",
+]  # fmt: skip
+# Empty CSV fields are NULL unless named here; these text columns are NOT NULL, blank allowed.
+TEXT_COLUMNS = [
+    "unit_number", "property_sub_type", "virtual_tour_url", "association_fee_frequency",
+    "elementary_school", "middle_or_junior_school", "high_school",
+]  # fmt: skip
+CHUNK = 50_000
+
+
+def ensure_database() -> None:
+    import psycopg2
+    from django.db.utils import ConnectionHandler  # noqa: F401  (Django imported for settings)
+
+    name = BENCH_URL.rsplit("/", 1)[1]
+    admin = psycopg2.connect(BENCH_URL.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+    admin.close()
+
+
+# Feature phrases and how often a listing's remarks mention them (rough MLS rates), so keyword
+# searches match a realistic share of rows rather than every other listing.
+FEATURES = [("inground pool", 0.07), ("barn", 0.03), ("victorian porch", 0.02),
+            ("water views", 0.04), ("fireplace", 0.30), ("finished basement", 0.25),
+            ("hardwood floors", 0.45), ("central air", 0.40), ("two car garage", 0.35)]  # fmt: skip
+
+
+def remarks(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(12, 25))
+    words += [phrase for phrase, rate in FEATURES if rng.random() < rate]
+    rng.shuffle(words)
+    return " ".join(words).capitalize() + "."
+
+
+def weighted(rng: random.Random, options):
+    return rng.choices([o[0] for o in options], weights=[o[-1] for o in options])[0]
+
+
+def listing_rows(start: int, count: int, rng: random.Random, today: datetime.date):
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    city_weights = [c[4] for c in CITIES]
+    for n in range(start, start + count):
+        name, zip_code, lat, lng, _ = rng.choices(CITIES, weights=city_weights)[0]
+        kind = weighted(rng, TYPES)
+        price = round(math.exp(rng.gauss(12.9, 0.55)) / 1000) * 1000
+        beds = None if kind == "Land" else rng.choice([1, 2, 2, 3, 3, 3, 4, 4, 5, 6])
+        dom = int(rng.expovariate(1 / 45))
+        reduced = rng.random() < 0.2
+        yield [
+            f"BENCH-{n:08d}",
+            f"BM{n:08d}",
+            weighted(rng, STATUSES),
+            price,
+            round(price * 1.06) if reduced else price,
+            str(rng.randint(1, 2999)),
+            rng.choice(STREETS),
+            rng.choice(SUFFIXES),
+            "",
+            name,
+            "CT",
+            zip_code,
+            f"{lat + rng.gauss(0, 0.03):.6f}",
+            f"{lng + rng.gauss(0, 0.04):.6f}",
+            kind,
+            "",
+            "" if beds is None else beds,
+            "" if beds is None else max(1, beds - rng.randint(0, 2)),
+            "" if beds is None else 500 + beds * 350 + rng.randint(0, 900),
+            f"{rng.uniform(0.05, 3):.4f}",
+            rng.randint(1880, 2025),
+            rng.choice([0, 1, 2, 2, 3]),
+            dom,
+            remarks(rng),
+            (today - datetime.timedelta(days=dom)).isoformat(),
+            now,
+            "Bench Agent",
+            "Bench Realty",
+            "",
+            "",
+            "",
+            "",
+            "",
+            now,
+        ]
+
+
+def search_migration():
+    import importlib
+
+    return importlib.import_module("listings.migrations.0003_search_indexes")
+
+
+def search_indexes() -> dict[str, str]:
+    return search_migration().INDEXES
+
+
+def drop_indexes() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for name in search_indexes():
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        cursor.execute("ANALYZE listings_listing")
+
+
+def create_indexes() -> None:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        cursor.execute(search_migration().REMARKS_TSV_COLUMN)  # kept when indexes are dropped
+        for name, definition in search_indexes().items():
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
+        cursor.execute("ANALYZE listings_listing")
+    print(f"search indexes built in {time.perf_counter() - started:.0f} s")
+
+
+def load(rows: int) -> None:
+    from django.db import connection
+
+    rng = random.Random(42)
+    today = datetime.date.today()
+    started = time.perf_counter()
+    drop_indexes()  # loading first and indexing after is several times faster
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE listings_listing RESTART IDENTITY CASCADE")
+        raw = cursor.cursor
+        for start in range(0, rows, CHUNK):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerows(listing_rows(start, min(CHUNK, rows - start), rng, today))
+            buffer.seek(0)
+            raw.copy_expert(
+                f"COPY listings_listing ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv, "
+                f"FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))",
+                buffer,
+            )
+            print(f"  {min(rows, start + CHUNK):>9,} rows", end="\r", flush=True)
+        cursor.execute(
+            'INSERT INTO listings_listingmedia (listing_id, media_key, "order", image, thumbnail,'
+            " url, caption) SELECT id, '', 0, '', '', 'https://photos.example/' || id || '.jpg',"
+            " '' FROM listings_listing"
+        )
+        cursor.execute("VACUUM ANALYZE listings_listing")
+        cursor.execute("VACUUM ANALYZE listings_listingmedia")
+    print(f"loaded {rows:,} listings (+ cover photos) in {time.perf_counter() - started:.0f} s")
+    create_indexes()
+
+
+def searches(rng: random.Random) -> dict:
+    """Each typical search as a function returning its query dict (varied run to run)."""
+    from listings import search
+
+    # A page 100,000 results deep: the cursor of row 100,000 of the default (newest) order.
+    deep = search.listings_matching({}).order_by(*search.SORTS["newest"].ordering)
+    depth = min(100_000, deep.count() - 50)
+    row = deep.values_list("listing_contract_date", "id")[depth - 1 : depth].get()
+    deep_cursor = f"{row[0].isoformat()}_{row[1]}"
+
+    def city():
+        name = rng.choice(CITIES[:10])[0]
+        low = rng.choice([200_000, 300_000, 400_000])
+        return {"q": name, "min_price": low, "max_price": low + 200_000, "beds": 3}
+
+    def box():
+        _, _, lat, lng, _ = rng.choice(CITIES[:10])
+        return {"bbox": f"{lat - 0.02:.4f},{lng - 0.03:.4f},{lat + 0.02:.4f},{lng + 0.03:.4f}"}
+
+    def polygon():
+        _, _, lat, lng, _ = rng.choice(CITIES[:10])
+        corners = [(lat - 0.03, lng - 0.04), (lat - 0.03, lng + 0.04), (lat + 0.03, lng)]
+        return {"poly": ",".join(f"{a:.4f} {b:.4f}" for a, b in corners)}
+
+    def keyword():
+        return {"keywords": rng.choice(["pool", "barn", "victorian porch", "water views"])}
+
+    def by_price():
+        return {"sort": rng.choice(["price_asc", "price_desc"])}
+
+    def deep_page():
+        return {"after": deep_cursor}
+
+    def broad():
+        return {}
+
+    return {
+        "city + price + beds": city,
+        "map box": box,
+        "polygon": polygon,
+        "keyword in remarks": keyword,
+        "sort by price": by_price,
+        f"page {depth:,} deep": deep_page,
+        "everything (first page)": broad,
+    }
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    return statistics.median(ordered), p95
+
+
+def time_bare(query: dict) -> tuple[float, float]:
+    from django.http import QueryDict
+
+    from listings import search
+    from listings.forms import ListingSearchForm
+
+    form = ListingSearchForm(QueryDict(urlencode(query)))
+    assert form.is_valid(), form.errors
+    criteria, after = form.criteria, form.cleaned_data["after"]
+    # As listings.selectors.search_results does: the capped count, then the page.
+    t0 = time.perf_counter()
+    _, capped = search.capped_count(criteria)
+    t1 = time.perf_counter()
+    page = search.search_page(criteria, after=after, dense=capped)
+    t2 = time.perf_counter()
+    assert page.listings is not None
+    return (t2 - t1) * 1000, (t1 - t0) * 1000
+
+
+def run(label: str, runs: int, *, pages: bool, client=None) -> list[tuple]:
+    rng = random.Random(7)
+    results = []
+    for name, make in searches(rng).items():
+        page_ms, count_ms, whole_ms = [], [], []
+        for i in range(runs + 3):
+            query = make()
+            p, c = time_bare(query)
+            w = None
+            if pages:
+                t0 = time.perf_counter()
+                response = client.get("/portal/search/", query)
+                w = (time.perf_counter() - t0) * 1000
+                assert response.status_code == 200 and b'id="search-map-data"' in response.content
+            if i >= 3:  # the first runs warm the caches
+                page_ms.append(p)
+                count_ms.append(c)
+                if w is not None:
+                    whole_ms.append(w)
+        row = (name, *percentiles(page_ms), *percentiles(count_ms))
+        row += percentiles(whole_ms) if whole_ms else (None, None)
+        results.append(row)
+        print(f"  {label:>15} | {name:<24} | page {row[1]:7.2f} / {row[2]:7.2f} ms | "
+              f"count {row[3]:7.2f} / {row[4]:7.2f} ms"
+              + (f" | whole page {row[5]:7.1f} / {row[6]:7.1f} ms" if whole_ms else ""))  # fmt: skip
+    return results
+
+
+def portal_client():
+    from django.test import Client
+
+    from clients.models import Agent, Contact, User
+
+    user, _ = User.objects.get_or_create(
+        email="bench-client@example.com", defaults={"role": User.Role.CLIENT}
+    )
+    agent_user, _ = User.objects.get_or_create(
+        email="bench-agent@example.com", defaults={"role": User.Role.AGENT}
+    )
+    agent, _ = Agent.objects.get_or_create(user=agent_user, defaults={"display_name": "Bench"})
+    Contact.objects.get_or_create(user=user, defaults={"agent": agent, "first_name": "Bench"})
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true", help="keep the listings already loaded")
+    parser.add_argument("--skip-without", action="store_true", help="skip the no-index runs")
+    args = parser.parse_args()
+
+    import django
+
+    ensure_database()
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    from listings.models import Listing
+
+    if not args.reuse or Listing.objects.count() != args.rows:
+        load(args.rows)
+    else:  # the indexes exactly as the current migration defines them
+        drop_indexes()
+        create_indexes()
+    client = portal_client()
+    print(f"\n{Listing.objects.count():,} listings; {args.runs} runs each; p50 / p95")
+    with_indexes = run("with indexes", args.runs, pages=True, client=client)
+
+    if args.skip_without:
+        return
+    drop_indexes()
+    try:
+        without = run("without indexes", max(5, args.runs // 3), pages=False)
+    finally:
+        create_indexes()
+
+    print(
+        "\n| search | page query p50 / p95 | count p50 / p95 | whole page p50 / p95 "
+        "| page query without indexes p50 / p95 | count without indexes p50 / p95 |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    for a, b in zip(with_indexes, without, strict=True):
+        print(f"| {a[0]} | {a[1]:.2f} / {a[2]:.2f} ms | {a[3]:.2f} / {a[4]:.2f} ms | "
+              f"{a[5]:.1f} / {a[6]:.1f} ms | {b[1]:.1f} / {b[2]:.1f} ms | "
+              f"{b[3]:.1f} / {b[4]:.1f} ms |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
