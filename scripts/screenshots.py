@@ -28,6 +28,9 @@ PAGES = {
             ("agent-contacts", "/agent/contacts/"),
             ("agent-listings", "/agent/listings/"),
             ("agent-profile", "/agent/settings/profile/"),
+            ("agent-listing", "/agent/listings/1/"),
+            ("agent-contact", "/agent/contacts/1/"),
+            ("agent-notifications", "/agent/notifications/"),
         ],
     ),
     "client@example.com": (
@@ -35,6 +38,8 @@ PAGES = {
         [
             ("portal-dashboard", "/portal/"),
             ("portal-search", "/portal/search/"),
+            ("portal-listing", "/portal/listings/1/"),
+            ("portal-messages", "/portal/messages/"),
         ],
     ),
 }
