@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -76,3 +76,27 @@ def threads_for_agent(agent: Agent) -> list[Contact]:
 
 def agent_unread_message_count(agent: Agent) -> int:
     return Message.objects.filter(contact__agent=agent, from_agent=False, read_at=None).count()
+
+
+def sent_for_agent(agent: Agent, *, limit: int = 50) -> list[dict]:
+    """The agent's recent sends (one per share), each with its recipients and who opened it."""
+    shares = list(
+        FeedItem.objects.filter(agent=agent)
+        .exclude(category=FeedItem.Category.MESSAGES)
+        .values("share_key", "category", "title")
+        .annotate(
+            sent_at=Min("created_at"),
+            recipient_count=Count("id"),
+            opened_count=Count("opened_at"),
+        )
+        .order_by("-sent_at")[:limit]
+    )
+    items = FeedItem.objects.filter(
+        agent=agent, share_key__in=[share["share_key"] for share in shares]
+    ).select_related("contact")
+    recipients: dict[str, list[FeedItem]] = {}
+    for item in items.order_by("contact__last_name", "contact__first_name"):
+        recipients.setdefault(item.share_key, []).append(item)
+    for share in shares:
+        share["items"] = recipients.get(share["share_key"], [])
+    return shares

@@ -10,6 +10,7 @@ agent_urlpatterns = [
     path("messages/<int:pk>/", agent.message_thread, name="message_thread"),
     path("share/listings/", agent.share_listings_view, name="share_listings"),
     path("share/document/", agent.share_document_view, name="share_document"),
+    path("sent/", agent.sent, name="sent"),
 ]
 
 portal_urlpatterns = [

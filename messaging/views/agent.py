@@ -9,7 +9,7 @@ from clients.decorators import agent_required
 from clients.selectors import get_contact_for_agent
 
 from ..forms import ComposeEmailForm, MessageForm, ShareDocumentForm, ShareListingsForm
-from ..selectors import thread_for_contact, threads_for_agent
+from ..selectors import sent_for_agent, thread_for_contact, threads_for_agent
 from ..services import (
     message_email_send,
     message_send,
@@ -105,6 +105,11 @@ def share_document_view(request):
             flash.success(request, _sent_message(None, contacts))
             return redirect("agent:contact_list")
     return render(request, "messaging/agent_share_document.html", {"form": form})
+
+
+@agent_required
+def sent(request):
+    return render(request, "messaging/agent_sent.html", {"shares": sent_for_agent(request.agent)})
 
 
 @agent_required

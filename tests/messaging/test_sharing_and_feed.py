@@ -257,3 +257,43 @@ def test_dashboard_query_count_is_bounded(
         item.listings.set(listings)
     with django_assert_max_num_queries(15):
         assert portal_client.get(reverse("portal:dashboard")).status_code == 200
+
+
+def test_agent_sees_what_was_sent_and_who_opened_it(
+    agent_client, portal_client, agent, client_contact, listings, other_agent, client
+):
+    other = ContactFactory(agent=agent, first_name="Zoe", last_name="Unopened")
+    ContactEmailFactory(contact=other, address="zoe@example.com")
+    share(agent_client, [client_contact, other], listings[:2])
+    item = FeedItem.objects.get(contact=client_contact)
+    portal_client.get(reverse("portal:feed_item", args=[item.pk]))
+    page = agent_client.get(reverse("agent:sent"))
+    share_row = page.context["shares"][0]
+    assert share_row["recipient_count"] == 2 and share_row["opened_count"] == 1
+    assert "Unopened" in page.content.decode()
+    client.force_login(other_agent.user)
+    assert "Unopened" not in client.get(reverse("agent:sent")).content.decode()
+
+
+def test_share_buttons_on_the_agents_listing_pages(agent_client, listings):
+    detail = agent_client.get(
+        reverse("agent:listing_detail", args=[listings[0].pk])
+    ).content.decode()
+    assert f"{reverse('agent:share_listings')}?listing={listings[0].pk}" in detail
+    search = agent_client.get(reverse("agent:listing_search")).content.decode()
+    assert 'form="share-form"' in search and 'id="share-form"' in search
+
+
+def test_sent_page_query_count_is_bounded(
+    agent_client, agent, client_contact, django_assert_max_num_queries
+):
+    for index in range(60):
+        FeedItem.objects.create(
+            agent=agent,
+            contact=client_contact,
+            category="listings",
+            title=f"Item {index}",
+            share_key=f"s{index}",
+        )
+    with django_assert_max_num_queries(12):
+        assert agent_client.get(reverse("agent:sent")).status_code == 200
