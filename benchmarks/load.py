@@ -183,6 +183,7 @@ def main() -> None:
         capture_output=True,
         text=True,
     ).stdout.split()
+    listing_ids = [token for token in listing_ids if token.isdigit()]  # skip the shell's banner
     processes = [
         subprocess.Popen(
             [
@@ -226,8 +227,9 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.2)
-        pages = ["/portal/", "/portal/search/", "/portal/search/?city=Hartford&min_price=200000"]
-        pages += [f"/portal/listings/{pk}/" for pk in listing_ids[:50]]
+        # Equal weight for the Dashboard, Search Listings and a listing page.
+        listing_pages = [f"/portal/listings/{pk}/" for pk in listing_ids[:50]]
+        pages = ["/portal/"] * 25 + ["/portal/search/"] * 25 + listing_pages[:50]
         print(
             f"{args.clients} clients, {args.seconds:.0f} s each run, gunicorn workers: {args.workers}"
         )
