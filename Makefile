@@ -8,6 +8,8 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 REDIS_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Which Celery queues a worker consumes: e.g. `make worker QUEUES=email` for a dedicated email worker.
+QUEUES ?= celery,email,matching,imports
 
 .PHONY: run test serve worker beat lint format check-services install clean screenshot
 
@@ -40,7 +42,7 @@ serve: install
 	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(PY) scripts/serve.py
 
 worker: install
-	REDIS_URL=$(REDIS_URL) DATABASE_URL=$(DATABASE_URL) $(BIN)/celery -A portal_project worker -l info -Q celery,email,matching,imports
+	REDIS_URL=$(REDIS_URL) DATABASE_URL=$(DATABASE_URL) $(BIN)/celery -A portal_project worker -l info -Q $(QUEUES)
 
 beat: install
 	REDIS_URL=$(REDIS_URL) DATABASE_URL=$(DATABASE_URL) $(BIN)/celery -A portal_project beat -l info -s var/celerybeat-schedule
