@@ -34,6 +34,12 @@ agent_urlpatterns = [
     path("contacts/<int:pk>/restore/", agent.contact_restore, name="contact_restore"),
     path("contacts/<int:pk>/status/", agent.contact_status, name="contact_status"),
     path("contacts/<int:pk>/invite/", agent.contact_invite, name="contact_invite"),
+    path("contacts/<int:pk>/listings/", agent.contact_listings, name="contact_listings"),
+    path(
+        "contacts/<int:pk>/listings/<int:listing_pk>/comments/",
+        agent.contact_listing_comment,
+        name="contact_listing_comment",
+    ),
     path("contacts/invalid-emails/", agent.invalid_emails, name="invalid_emails"),
     path("contacts/emails/<int:pk>/edit/", agent.contact_email_edit, name="contact_email_edit"),
     path(

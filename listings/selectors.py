@@ -4,8 +4,11 @@ constant in the number of listings (tests/listings/test_search_queries.py holds 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Max, Min, Prefetch, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -120,3 +123,189 @@ def comments_for(*, contact, listing: Listing) -> list[ListingComment]:
         .select_related("author")
         .order_by("created_at", "id")
     )
+
+
+# --- Favorites & Comments -------------------------------------------------------------------
+
+# What a client wants to hear about a home they marked.
+CHANGE_KINDS = (
+    ListingEvent.Kind.PRICE_DECREASE,
+    ListingEvent.Kind.PRICE_INCREASE,
+    ListingEvent.Kind.PENDING,
+    ListingEvent.Kind.SOLD,
+    ListingEvent.Kind.BACK_ON_MARKET,
+    ListingEvent.Kind.OFF_MARKET,
+)
+FAVORITE_GROUPS = (
+    ("favorite", "favorites", "Favorites"),
+    ("maybe", "maybe", "Maybe"),
+    ("not_interested", "not-interested", "Not interested"),
+    ("commented", "commented", "Commented"),
+)
+GROUP_PREVIEW = 6  # per group on the overview
+GROUP_PAGE = 24  # per page when one group is opened
+THREAD_PREVIEW = 5  # latest comments shown on a card
+
+
+@dataclass
+class FavoriteGroup:
+    key: str
+    anchor: str
+    label: str
+    items: list[Listing]
+    total: int
+    page: int = 1
+    per_page: int = GROUP_PREVIEW
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.items) and self.per_page == GROUP_PREVIEW
+
+    @property
+    def page_obj(self):
+        """A Django Page over the rows already read (for includes/pagination.html)."""
+        return Paginator(_CountedPage(self.items, self.total), self.per_page).page(self.page)
+
+
+class _CountedPage:
+    """One page of rows that stands for all ``total`` of them, so Paginator counts no rows."""
+
+    def __init__(self, items: list, total: int):
+        self.items, self.total = items, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, _slice):
+        return self.items
+
+
+def favorites_for_contact(
+    *, contact, group: str | None = None, page: int = 1
+) -> list[FavoriteGroup]:
+    """The client's marked and commented homes, grouped, each with its cover photo, the changes
+    since it was marked and the latest of its comment thread.
+
+    Queries, whatever the number of reactions or comments: the counts (2), the marked homes
+    (1, the first few of each level by a window), the commented ones (2), their reactions (1),
+    cover photos (1), changes (1) and comments (1).
+    """
+    keys = [group] if group else [key for key, _, _ in FAVORITE_GROUPS]
+    per_page = GROUP_PAGE if group else GROUP_PREVIEW
+    reactions = ListingReaction.objects.filter(contact=contact)
+    comments = ListingComment.objects.filter(contact=contact)
+    totals = dict(reactions.values_list("kind").annotate(n=Count("id")).order_by())
+    if "commented" in keys:
+        totals["commented"] = comments.values("listing_id").distinct().count()
+    page = min(max(1, page), -(-totals.get(group, 0) // per_page) or 1) if group else 1
+    offset = (page - 1) * per_page
+
+    reaction_keys = [key for key in keys if key != "commented"]
+    by_kind: dict[str, list[Listing]] = {key: [] for key in reaction_keys}
+    kinds: dict[int, str] = {}
+    if reaction_keys:
+        rows = reactions.filter(kind__in=reaction_keys).select_related("listing")
+        if group:
+            rows = rows.order_by("-updated_at", "-id")[offset : offset + per_page]
+        else:
+            # The first few of every level in one query.
+            rows = (
+                rows.annotate(
+                    position=Window(
+                        RowNumber(),
+                        partition_by=F("kind"),
+                        order_by=[F("updated_at").desc(), F("id").desc()],
+                    )
+                )
+                .filter(position__lte=per_page)
+                .order_by("kind", "position")
+            )
+        for reaction in rows:
+            listing = reaction.listing
+            listing.marked_at = reaction.created_at
+            kinds[listing.pk] = reaction.kind
+            by_kind[reaction.kind].append(listing)
+    if "commented" in keys:
+        rows = list(
+            comments.values("listing_id")
+            .annotate(last=Max("created_at"), first=Min("created_at"))
+            .order_by("-last", "-listing_id")[offset : offset + per_page]
+        )
+        listings_by_id = Listing.objects.in_bulk([row["listing_id"] for row in rows])
+        by_kind["commented"] = [listings_by_id[row["listing_id"]] for row in rows]
+        for row, listing in zip(rows, by_kind["commented"], strict=True):
+            listing.marked_at = row["first"]
+
+    groups = [
+        FavoriteGroup(
+            key=key,
+            anchor=anchor,
+            label=label,
+            items=by_kind[key],
+            total=totals.get(key, 0),
+            page=page,
+            per_page=per_page,
+        )
+        for key, anchor, label in FAVORITE_GROUPS
+        if key in keys
+    ]
+    marked_at: dict[int, Any] = {}
+    for g in groups:
+        for listing in g.items:
+            marked_at[listing.pk] = min(
+                marked_at.get(listing.pk, listing.marked_at), listing.marked_at
+            )
+    listings = {listing.pk: listing for g in groups for listing in g.items}
+    ids = list(listings)
+    if not ids:
+        return groups
+    missing = [pk for pk in ids if pk not in kinds]
+    if missing:
+        kinds.update(reactions.filter(listing_id__in=missing).values_list("listing_id", "kind"))
+    # Each listing object appears once per group it is in; give them all the same extras.
+    all_items = [listing for g in groups for listing in g.items]
+    prefetch_related_objects(all_items, COVER_PHOTO)
+    events: dict[int, list[ListingEvent]] = {}
+    for event in ListingEvent.objects.filter(
+        listing_id__in=ids, kind__in=CHANGE_KINDS, occurred_at__gte=min(marked_at.values())
+    ).order_by("-occurred_at", "-id"):
+        if event.occurred_at >= marked_at[event.listing_id]:
+            events.setdefault(event.listing_id, []).append(event)
+    threads: dict[int, list[ListingComment]] = {}
+    for comment in (
+        comments.filter(listing_id__in=ids).select_related("author").order_by("created_at", "id")
+    ):
+        threads.setdefault(comment.listing_id, []).append(comment)
+    for listing in all_items:
+        listing.my_reaction = kinds.get(listing.pk)
+        listing.changes = events.get(listing.pk, [])[:4]
+        thread = threads.get(listing.pk, [])
+        listing.comment_count = len(thread)
+        listing.thread = thread[-THREAD_PREVIEW:]
+    return groups
+
+
+def favorite_card(*, contact, listing: Listing) -> Listing:
+    """One card of Favorites & Comments after an in-place change (the htmx swap)."""
+    reaction = ListingReaction.objects.filter(contact=contact, listing=listing).first()
+    thread = comments_for(contact=contact, listing=listing)
+    listing.my_reaction = reaction.kind if reaction else None
+    marks = [reaction.created_at] if reaction else []
+    marks += [comment.created_at for comment in thread[:1]]
+    listing.marked_at = min(marks) if marks else None
+    listing.cover = [media for media in listing.media.all() if media.order == 0]
+    listing.changes = (
+        list(
+            listing.events.filter(
+                kind__in=CHANGE_KINDS, occurred_at__gte=listing.marked_at
+            ).order_by("-occurred_at", "-id")[:4]
+        )
+        if listing.marked_at
+        else []
+    )
+    listing.comment_count = len(thread)
+    listing.thread = thread[-THREAD_PREVIEW:]
+    return listing

@@ -7,9 +7,12 @@ these functions never take a contact id from a request.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Contact, User
@@ -25,9 +28,26 @@ def reaction_set(*, contact: Contact, listing: Listing, kind: str | None) -> Lis
         return None
     if kind not in ListingReaction.Kind.values:
         raise ValueError(f"Unknown reaction {kind!r}")
+    previous = (
+        ListingReaction.objects.select_for_update()
+        .filter(contact=contact, listing=listing)
+        .values_list("kind", flat=True)
+        .first()
+    )
     reaction, _ = ListingReaction.objects.update_or_create(
         contact=contact, listing=listing, defaults={"kind": kind}
     )
+    # Only a Favorite is news for the agent; Maybe and Not Interested show on the contact page.
+    if kind == ListingReaction.Kind.FAVORITE and previous != kind:
+        client_activity_notify(
+            contact=contact,
+            kind="favorited",
+            event="favorite",
+            text=f"{contact.full_name} favorited {listing.address_line}",
+            link=reverse("agent:listing_detail", args=[listing.pk]),
+            subject_key=f"listing:{listing.pk}",
+            detail=_listing_line(listing),
+        )
     return reaction
 
 
@@ -41,7 +61,78 @@ def comment_add(*, contact: Contact, author: User, listing: Listing, body: str) 
     comment = ListingComment(contact=contact, author=author, listing=listing, body=body.strip())
     comment.full_clean()
     comment.save()
+    if is_the_client:
+        client_activity_notify(
+            contact=contact,
+            kind="commented",
+            event="comment",
+            text=f"{contact.full_name} commented on {listing.address_line}",
+            # The client's homes and threads, where the agent answers; newest thread first.
+            link=reverse("agent:contact_listings", args=[contact.pk]) + f"#commented-{listing.pk}",
+            subject_key=f"comment:{comment.pk}",
+            detail=f"{_listing_line(listing)}\n\n{comment.body}",
+        )
     return comment
+
+
+def _listing_line(listing: Listing) -> str:
+    return ", ".join(part for part in [listing.address_line, listing.city] if part)
+
+
+# The same notice again within this window (a favorite toggled off and on) is not news.
+NOTICE_QUIET_PERIOD = timedelta(minutes=1)
+
+
+def client_activity_notify(
+    *,
+    contact: Contact,
+    kind: str,
+    event: str,
+    text: str,
+    link: str,
+    subject_key: str,
+    detail: str = "",
+) -> bool:
+    """Tells the agent what their client did: an entry on the bell and, if the agent's Portal
+    Preferences ask for it (``event``: favorite, comment or saved_search), an email. Runs in
+    the caller's transaction. Returns False when the same notice went out a moment ago."""
+    # notifications sits above listings in the app order; the import is deferred for that reason
+    # (searches, above both, calls this too, so the rule lives in one place).
+    from clients.selectors import agent_wants_notice
+    from notifications.emails import absolute_url
+    from notifications.models import AgentNotification, OutboundEmail
+    from notifications.services import agent_notify, email_enqueue
+
+    agent = contact.agent
+    now = timezone.now()
+    recent = AgentNotification.objects.filter(
+        agent=agent,
+        contact=contact,
+        kind=kind,
+        link=link[:500],
+        created_at__gte=now - NOTICE_QUIET_PERIOD,
+    )
+    if recent.exists():
+        return False
+    agent_notify(agent=agent, kind=kind, text=text, contact=contact, link=link)
+    if agent_wants_notice(agent, event):
+        email_enqueue(
+            kind=OutboundEmail.Kind.AGENT_NOTICE,
+            template="agent_client_activity",
+            context={
+                "agent_name": agent.display_name,
+                "contact_name": contact.full_name,
+                "event": event,
+                "headline": text,
+                "detail": detail,
+                "link_url": absolute_url(link),
+                "contact_url": absolute_url(reverse("agent:contact_detail", args=[contact.pk])),
+            },
+            idempotency_key=(f"client-activity:{contact.pk}:{subject_key}:{kind}:{now:%Y%m%d%H%M}"),
+            agent=agent,
+            to_user=agent.user,
+        )
+    return True
 
 
 def listing_view_record(*, contact: Contact, listing: Listing) -> None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Contact, User
+from clients.selectors import agent_wants_notice
 from clients.services import client_account_create, password_set_url
 from notifications.emails import absolute_url
 from notifications.models import OutboundEmail
@@ -207,6 +208,8 @@ def message_send(*, contact, sender, body: str, listing=None) -> Message:
             text=f"{contact.full_name} sent you a message",
             link=reverse("agent:message_thread", args=[contact.pk]),
         )
+        if not agent_wants_notice(agent, "message"):
+            return message  # the bell has it; the agent switched these emails off
         email_enqueue(
             kind=OutboundEmail.Kind.AGENT_NOTICE,
             template="message_to_agent",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from clients.models import Agent, Contact
 from listings import search
@@ -28,6 +30,50 @@ def previous_searches_for_contact(
 ) -> list[PreviousSearch]:
     rows = PreviousSearch.objects.filter(contact=contact).order_by("-run_at", "-id")[:limit]
     return _annotate(list(rows), base_url=base_url)
+
+
+PREVIOUS_PER_PAGE = 20
+
+
+def agent_searches_for_contact(contact: Contact, *, base_url: str) -> list[SavedSearch]:
+    """The searches the agent set up for this client (saved and automatic), newest first."""
+    rows = (
+        SavedSearch.objects.filter(agent_id=contact.agent_id, contact=contact)
+        .exclude(created_by_id=contact.user_id)
+        .order_by("-created_at", "-id")
+    )
+    return _annotate(list(rows), base_url=base_url)
+
+
+def own_saved_searches_for_contact(contact: Contact, *, base_url: str) -> list[SavedSearch]:
+    """The client's own Saved Searches (the ones they may rename and delete)."""
+    rows = SavedSearch.objects.filter(
+        agent_id=contact.agent_id, contact=contact, created_by_id=contact.user_id
+    ).order_by("-created_at", "-id")
+    return _annotate(list(rows), base_url=base_url)
+
+
+def previous_searches_page(contact: Contact, *, base_url: str, page: str | int | None) -> Page:
+    """A page of the client's Previous Searches (two queries: the count and the page)."""
+    rows = PreviousSearch.objects.filter(contact=contact).order_by("-run_at", "-id")
+    page_obj = Paginator(rows, PREVIOUS_PER_PAGE).get_page(page)
+    page_obj.object_list = _annotate(list(page_obj.object_list), base_url=base_url)
+    return page_obj
+
+
+def get_own_saved_search(contact: Contact, pk: int) -> SavedSearch:
+    """404 unless the search is this client's own (not the agent's, not another client's)."""
+    return get_object_or_404(
+        SavedSearch,
+        pk=pk,
+        agent_id=contact.agent_id,
+        contact=contact,
+        created_by_id=contact.user_id,
+    )
+
+
+def get_previous_search(contact: Contact, pk: int) -> PreviousSearch:
+    return get_object_or_404(PreviousSearch, pk=pk, contact=contact)
 
 
 def saved_searches_for_agent(agent: Agent) -> QuerySet[SavedSearch]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Agent, Contact, User
+from listings import search as listing_search
+from listings.services_reactions import client_activity_notify
 
 from .models import PreviousSearch, SavedSearch
 
@@ -50,4 +53,49 @@ def saved_search_create(
     # An empty criteria dict is a real search: every home for sale.
     search.full_clean(exclude=["criteria"])
     search.save()
+    if contact is not None and created_by is not None and created_by.pk == contact.user_id:
+        client_activity_notify(
+            contact=contact,
+            kind="saved_search",
+            event="saved_search",
+            text=f"{contact.full_name} saved a search: {search.name}",
+            link=reverse("agent:contact_detail", args=[contact.pk]) + "#saved-searches",
+            subject_key=f"search:{search.pk}",
+            detail=listing_search.describe(criteria),
+        )
     return search
+
+
+def _client_search(contact: Contact, pk: int) -> SavedSearch:
+    """The client's own saved search; the agent's searches for them are read-only here."""
+    return SavedSearch.objects.select_for_update().get(
+        pk=pk, contact=contact, agent_id=contact.agent_id, created_by_id=contact.user_id
+    )
+
+
+@transaction.atomic
+def saved_search_rename(*, contact: Contact, search: SavedSearch, name: str) -> SavedSearch:
+    search = _client_search(contact, search.pk)
+    search.name = name.strip()
+    search.full_clean(exclude=["criteria"])
+    search.save(update_fields=["name", "updated_at"])
+    return search
+
+
+@transaction.atomic
+def saved_search_delete(*, contact: Contact, search: SavedSearch) -> None:
+    _client_search(contact, search.pk).delete()
+
+
+@transaction.atomic
+def previous_search_save(*, contact: Contact, previous: PreviousSearch, name: str) -> SavedSearch:
+    """A run from Previous Searches kept as one of the client's Saved Searches."""
+    if previous.contact_id != contact.pk:
+        raise PermissionDenied("Not this client's search.")
+    return saved_search_create(
+        agent=contact.agent,
+        contact=contact,
+        name=(name or listing_search.describe(previous.criteria) or "All homes for sale")[:150],
+        criteria=previous.criteria,
+        created_by=contact.user,
+    )

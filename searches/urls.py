@@ -12,4 +12,7 @@ agent_urlpatterns = [
 portal_urlpatterns = [
     path("searches/", portal.my_searches, name="my_searches"),
     path("searches/save/", portal.search_save, name="search_save"),
+    path("searches/<int:pk>/rename/", portal.search_rename, name="search_rename"),
+    path("searches/<int:pk>/delete/", portal.search_delete, name="search_delete"),
+    path("searches/previous/<int:pk>/save/", portal.previous_save, name="previous_search_save"),
 ]

@@ -50,6 +50,7 @@ def walk(patterns, prefix="", namespace=None):
 def owned_objects(agent, client_contact):
     from clients.models import ContactImport
     from messaging.models import Document, FeedItem
+    from searches.models import PreviousSearch, SavedSearch
     from tests.clients.factories import ContactGroupFactory
 
     group = ContactGroupFactory(agent=agent)
@@ -75,8 +76,24 @@ def owned_objects(agent, client_contact):
         document=document,
         share_key="matrix",
     )
+    listing = ListingFactory()
+    own_search = SavedSearch.objects.create(
+        agent=agent,
+        contact=client_contact,
+        name="Secret plan search",
+        criteria={},
+        created_by=client_contact.user,
+    )
+    previous = PreviousSearch.objects.create(
+        contact=client_contact, criteria={"q": "Secret plan"}, query_string="q=Secret+plan"
+    )
     return {
         "agent:contact_detail": {"pk": client_contact.pk},
+        "agent:contact_listings": {"pk": client_contact.pk},
+        "agent:contact_listing_comment": {"pk": client_contact.pk, "listing_pk": listing.pk},
+        "portal:search_rename": {"pk": own_search.pk},
+        "portal:search_delete": {"pk": own_search.pk},
+        "portal:previous_search_save": {"pk": previous.pk},
         "agent:contact_restore": {"pk": client_contact.pk},
         "agent:contact_status": {"pk": client_contact.pk},
         "agent:contact_invite": {"pk": client_contact.pk},
@@ -98,6 +115,11 @@ def owned_objects(agent, client_contact):
 
 KNOWN = {
     "agent:contact_detail",
+    "agent:contact_listings",
+    "agent:contact_listing_comment",
+    "portal:search_rename",
+    "portal:search_delete",
+    "portal:previous_search_save",
     "agent:contact_restore",
     "agent:contact_status",
     "agent:contact_invite",
@@ -166,6 +188,9 @@ def test_nobody_but_the_owner_reaches_an_object(
     client_contact.refresh_from_db()
     assert client_contact.status == "active" and not client_contact.is_opted_out
     assert client_contact.emails.count() == 2
+    assert client_contact.saved_searches.get().name == "Secret plan search"
+    assert client_contact.previous_searches.count() == 1
+    assert not client_contact.listing_comments.exists()
 
 
 def test_public_listing_pages_are_readable_by_agents_and_clients(

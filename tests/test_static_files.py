@@ -12,6 +12,10 @@ def test_collectstatic_with_the_manifest_storage(settings, tmp_path):
     }
     call_command("collectstatic", "--noinput", "-v0")
     manifest = (tmp_path / "static" / "staticfiles.json").read_text()
-    for name in ["css/app.css", "vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js",
-                 "js/search.js"]:
+    for name in [
+        "css/app.css",
+        "vendor/htmx/htmx.min.js",
+        "vendor/leaflet/leaflet.js",
+        "js/search.js",
+    ]:
         assert f'"{name}"' in manifest

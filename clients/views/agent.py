@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications.models import OutboundEmail
@@ -145,3 +146,76 @@ def contact_email_remove(request, pk: int):
             request, f"Removed {contact_email.address} from {contact_email.contact.full_name}."
         )
     return redirect("agent:invalid_emails")
+
+
+# --- The client's homes: reactions and comment threads (the agent's side) ---------------------
+# Reactions and comments belong to listings/; these pages show them for one of the agent's
+# contacts and let the agent answer a thread.
+
+
+def _contact_listings_context(request, contact) -> dict:
+    from listings.forms import CommentForm
+    from listings.selectors import FAVORITE_GROUPS, favorites_for_contact
+
+    group = request.GET.get("group")
+    group = group if group in {key for key, _, _ in FAVORITE_GROUPS} else None
+    try:
+        page = max(1, min(int(request.GET.get("page", 1)), 100_000))
+    except ValueError:
+        page = 1
+    groups = favorites_for_contact(contact=contact, group=group, page=page)
+    return {
+        "contact": contact,
+        "groups": groups,
+        "group": group,
+        "is_empty": not group and not any(g.total for g in groups),
+        "comment_form": CommentForm(),
+    }
+
+
+@agent_required
+def contact_listings(request, pk: int):
+    """What the client marked and said about homes: the partial for the contact page (htmx),
+    or a page of its own (without JavaScript, and for "show all")."""
+    # The contact's emails and groups (which the scoped getter prefetches) are not shown here.
+    contact = get_object_or_404(contacts_for_agent(request.agent).prefetch_related(None), pk=pk)
+    context = _contact_listings_context(request, contact)
+    if request.headers.get("HX-Request") and not context["group"]:
+        return render(request, "clients/_contact_listings.html", context)
+    return render(request, "clients/contact_listings.html", context)
+
+
+@agent_required
+@require_POST
+def contact_listing_comment(request, pk: int, listing_pk: int):
+    """The agent answers a client's comment thread about a listing."""
+    from listings.forms import CommentForm
+    from listings.selectors import favorite_card, get_listing
+    from listings.services_reactions import comment_add
+
+    contact = get_contact_for_agent(request.agent, pk)
+    listing = get_listing(listing_pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        comment_add(
+            contact=contact, author=request.user, listing=listing, body=form.cleaned_data["body"]
+        )
+        form = CommentForm()
+        note = f"Reply posted — {contact.first_name or contact.full_name} sees it in their portal."
+    else:
+        note = ""
+    if request.headers.get("HX-Request"):
+        context = {
+            "contact": contact,
+            "listing": favorite_card(contact=contact, listing=listing),
+            "group_key": "commented" if request.POST.get("group") == "commented" else "listing",
+            "comment_form": form,
+            "note": note,
+        }
+        return render(request, "clients/_contact_listing_card.html", context)
+    if note:
+        messages.success(request, note)
+    else:
+        for error in form.errors.get("body", []):
+            messages.error(request, error)
+    return redirect(f"{reverse('agent:contact_listings', args=[contact.pk])}#listing-{listing.pk}")

@@ -8,7 +8,15 @@ from searches.services import previous_search_record
 
 from ..forms import CommentForm, ReactionForm
 from ..models import ListingReaction
-from ..selectors import comments_for, get_listing, get_listing_for_detail, reaction_for
+from ..selectors import (
+    FAVORITE_GROUPS,
+    comments_for,
+    favorite_card,
+    favorites_for_contact,
+    get_listing,
+    get_listing_for_detail,
+    reaction_for,
+)
 from ..services_reactions import comment_add, listing_view_record, reaction_set
 from .common import is_htmx, map_settings, render_search, search_context
 
@@ -33,9 +41,54 @@ def search(request):
     return render_search(request, "listings/portal_search.html", context)
 
 
+FAVORITES_FACE = "favorites"
+GROUP_KEYS = {key for key, _, _ in FAVORITE_GROUPS}
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, min(int(value), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
 @client_required
 def favorites(request):
-    return render(request, "listings/portal_favorites.html", {})
+    group = request.GET.get("group")
+    group = group if group in GROUP_KEYS else None
+    groups = favorites_for_contact(
+        contact=request.client_contact, group=group, page=_page_number(request.GET.get("page"))
+    )
+    context = {
+        "groups": groups,
+        "group": group,
+        "is_empty": not group and not any(g.total for g in groups),
+        "reaction_kinds": ListingReaction.Kind,
+        "comment_form": CommentForm(),
+    }
+    return render(request, "listings/portal_favorites.html", context)
+
+
+def _from_favorites(request) -> bool:
+    return request.POST.get("from") == FAVORITES_FACE
+
+
+def _favorites_card(request, listing, *, comment_form=None, note: str = ""):
+    """The htmx answer of an in-place change on Favorites & Comments: the card again."""
+    group = request.POST.get("group")
+    context = {
+        "listing": favorite_card(contact=request.client_contact, listing=listing),
+        "group_key": group if group in GROUP_KEYS else "favorite",
+        "reaction_kinds": ListingReaction.Kind,
+        "comment_form": comment_form or CommentForm(),
+        "note": note,
+    }
+    return render(request, "listings/_fav_card.html", context)
+
+
+def _favorites_url(request, listing) -> str:
+    where = "commented" if request.POST.get("group") == "commented" else "listing"
+    return f"{reverse('portal:favorites')}#{where}-{listing.pk}"
 
 
 def _detail_context(request, listing, *, comment_form=None) -> dict:
@@ -67,19 +120,25 @@ def listing_react(request, pk: int):
         reaction_set(
             contact=request.client_contact, listing=listing, kind=None if kind == "clear" else kind
         )
+    my_reaction = reaction_for(contact=request.client_contact, listing=listing)
+    label = dict(ListingReaction.Kind.choices).get(my_reaction)
+    said = f"Marked as {label}." if label else "Reaction removed."
+    if not form.is_valid():
+        said = "Choose Favorite, Maybe or Not interested."
+    if _from_favorites(request):
+        if is_htmx(request):
+            return _favorites_card(request, listing, note=said)
+        (messages.success if form.is_valid() else messages.error)(request, said)
+        return redirect(_favorites_url(request, listing))
     context = {
         "listing": listing,
-        "my_reaction": reaction_for(contact=request.client_contact, listing=listing),
+        "my_reaction": my_reaction,
         "reaction_kinds": ListingReaction.Kind,
         "just_reacted": form.is_valid(),
     }
     if is_htmx(request):
         return render(request, "listings/_reactions.html", context)
-    if form.is_valid():
-        label = dict(ListingReaction.Kind.choices).get(context["my_reaction"])
-        messages.success(request, f"Marked as {label}." if label else "Reaction removed.")
-    else:
-        messages.error(request, "Choose Favorite, Maybe or Not interested.")
+    (messages.success if form.is_valid() else messages.error)(request, said)
     return redirect("portal:listing_detail", pk=listing.pk)
 
 
@@ -96,9 +155,20 @@ def listing_comment(request, pk: int):
             body=form.cleaned_data["body"],
         )
         form = CommentForm()
+        if _from_favorites(request):
+            if is_htmx(request):
+                return _favorites_card(request, listing, note="Comment posted.")
+            messages.success(request, "Comment posted.")
+            return redirect(_favorites_url(request, listing))
         if not is_htmx(request):
             messages.success(request, "Comment posted.")
             return redirect(f"{_detail_url(listing.pk)}#comments")
+    if _from_favorites(request):
+        if is_htmx(request):
+            return _favorites_card(request, listing, comment_form=form)
+        for error in form.errors.get("body", []):
+            messages.error(request, error)
+        return redirect(_favorites_url(request, listing))
     if is_htmx(request):
         context = {
             "listing": listing,

@@ -297,3 +297,18 @@ def test_sent_page_query_count_is_bounded(
         )
     with django_assert_max_num_queries(12):
         assert agent_client.get(reverse("agent:sent")).status_code == 200
+
+
+def test_agent_can_switch_off_emails_for_client_messages(
+    portal_client, agent, client_contact, django_capture_on_commit_callbacks
+):
+    from clients.selectors import preferences_for_agent
+    from notifications.models import AgentNotification
+
+    preferences = preferences_for_agent(agent)
+    preferences.notify_on_message = False
+    preferences.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        portal_client.post(reverse("portal:messages"), {"body": "Quiet please"})
+    assert mail.outbox == []
+    assert AgentNotification.objects.filter(kind="message").count() == 1
