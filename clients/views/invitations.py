@@ -1,6 +1,8 @@
 """The portal invitation link: choose a password and land on the portal; a link that no longer
 works says so and lets the client ask their agent for a new one."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,8 +15,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications.emails import absolute_url
-from notifications.models import OutboundEmail
-from notifications.services import email_enqueue
+from notifications.models import AgentNotification, OutboundEmail
+from notifications.services import agent_notify, email_enqueue
 
 from ..models import Contact
 from ..services import invitation_accept as invitation_accept_service
@@ -48,6 +50,13 @@ def invitation_accept(request, uidb36: str, key: str):
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         invitation_accept_service(user=user, password=form.cleaned_data["new_password1"])
+        agent_notify(
+            agent=contact.agent,
+            kind="invitation_accepted",
+            contact=contact,
+            text=f"{contact.full_name} accepted your portal invitation",
+            link=reverse("agent:contact_detail", args=[contact.pk]),
+        )
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(request, f"Welcome, {contact.first_name}! Your portal is ready.")
         return redirect("portal:dashboard")
@@ -66,6 +75,20 @@ def invitation_request(request, uidb36: str, key: str):
     if contact is None:
         return render(request, "clients/invitation_invalid.html", {"contact": None}, status=404)
     agent = contact.agent
+    asked_lately = AgentNotification.objects.filter(
+        agent=agent,
+        contact=contact,
+        kind="invitation_requested",
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).exists()
+    if not asked_lately:
+        agent_notify(
+            agent=agent,
+            kind="invitation_requested",
+            contact=contact,
+            text=f"{contact.full_name} asked for a new portal invitation",
+            link=reverse("agent:contact_detail", args=[contact.pk]),
+        )
     email_enqueue(
         kind=OutboundEmail.Kind.AGENT_NOTICE,
         template="agent_invitation_request",

@@ -241,20 +241,26 @@ def test_agent_cannot_open_another_agents_thread(client, other_agent, client_con
     assert not Message.objects.exists()
 
 
-@pytest.mark.parametrize("items", [10, 200])
+@pytest.mark.parametrize("items", [10, 1000])
 def test_dashboard_query_count_is_bounded(
     portal_client, agent, client_contact, items, django_assert_max_num_queries
 ):
     listings = ListingFactory.create_batch(3)
-    for index in range(items):
-        item = FeedItem.objects.create(
+    feed = FeedItem.objects.bulk_create(
+        FeedItem(
             agent=agent,
             contact=client_contact,
             category="listings",
             title=f"Item {index}",
             share_key=f"k{index}",
         )
-        item.listings.set(listings)
+        for index in range(items)
+    )
+    FeedItem.listings.through.objects.bulk_create(
+        FeedItem.listings.through(feeditem_id=item.pk, listing_id=listing.pk)
+        for item in feed
+        for listing in listings
+    )
     with django_assert_max_num_queries(15):
         assert portal_client.get(reverse("portal:dashboard")).status_code == 200
 
@@ -312,3 +318,28 @@ def test_agent_can_switch_off_emails_for_client_messages(
         portal_client.post(reverse("portal:messages"), {"body": "Quiet please"})
     assert mail.outbox == []
     assert AgentNotification.objects.filter(kind="message").count() == 1
+
+
+def test_agent_card_shows_only_the_fields_the_agent_chose(portal_client, agent):
+    from clients.selectors import preferences_for_agent
+
+    agent.phone_office = "(203) 555-0999"
+    agent.website = "https://dana.example"
+    agent.save()
+    page = portal_client.get(reverse("portal:dashboard")).content.decode()
+    assert "555-0999" in page and "dana.example" in page
+    preferences = preferences_for_agent(agent)
+    preferences.portal_card_fields = ["email"]
+    preferences.save()
+    page = portal_client.get(reverse("portal:dashboard")).content.decode()
+    assert "555-0999" not in page and "dana.example" not in page
+
+
+def test_message_from_a_listing_page_attaches_the_listing(portal_client, client_contact):
+    listing = ListingFactory()
+    detail = portal_client.get(reverse("portal:listing_detail", args=[listing.pk])).content.decode()
+    assert f"{reverse('portal:messages')}?listing={listing.pk}" in detail
+    portal_client.post(
+        reverse("portal:messages"), {"body": "Is the roof new?", "listing": listing.pk}
+    )
+    assert Message.objects.get().listing == listing

@@ -35,3 +35,23 @@ def test_other_agents_never_see_my_notifications(
 
 def test_clients_cannot_open_the_notification_centre(portal_client):
     assert portal_client.get(reverse("agent:notifications")).status_code == 403
+
+
+def test_accepting_an_invitation_rings_the_bell(client, agent, django_capture_on_commit_callbacks):
+    import re
+
+    from django.core import mail
+
+    from messaging.services import portal_invite
+    from tests.clients.factories import ContactEmailFactory, ContactFactory
+
+    contact = ContactFactory(agent=agent, first_name="Ivy")
+    ContactEmailFactory(contact=contact, address="ivy@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        portal_invite(contact=contact)
+    link = re.search(r"http://testserver(/portal/invitation/\S+)", mail.outbox[0].body).group(1)
+    client.post(
+        link, {"new_password1": "ivy-portal-pass-77", "new_password2": "ivy-portal-pass-77"}
+    )
+    note = AgentNotification.objects.get(kind="invitation_accepted")
+    assert note.contact == contact and "accepted" in note.text
