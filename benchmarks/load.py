@@ -79,6 +79,13 @@ class Session:
 
 
 def run_load(port: int, paths: list[str], clients: int, seconds: float, login: bool) -> dict:
+    # One login shared by every simulated client: the login page's own rate limit (30 a minute
+    # per address) would otherwise refuse most of them, all coming from 127.0.0.1.
+    shared_cookies: dict[str, str] = {}
+    if login:
+        first = Session(port)
+        first.login("client@example.com", "demo-client-pass")
+        shared_cookies = dict(first.cookies)
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     deadline = time.monotonic() + seconds
@@ -87,8 +94,7 @@ def run_load(port: int, paths: list[str], clients: int, seconds: float, login: b
     def simulated_client(seed: int) -> None:
         rng = random.Random(seed)
         session = Session(port)
-        if login:
-            session.login("client@example.com", "demo-client-pass")
+        session.cookies.update(shared_cookies)
         while time.monotonic() < deadline:
             path = rng.choice(paths)
             label = re.sub(r"\d+", "N", path.split("?")[0])
