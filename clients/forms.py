@@ -9,6 +9,7 @@ from .models import (
     ContactImport,
     User,
 )
+from .services import CONTACT_FIELDS
 
 
 class AgentProfileForm(forms.ModelForm):
@@ -153,20 +154,7 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = [
-            "first_name",
-            "last_name",
-            "organization",
-            "phone_mobile",
-            "phone_home",
-            "phone_work",
-            "mailing_street",
-            "mailing_city",
-            "mailing_state",
-            "mailing_postal_code",
-            "reverse_prospecting",
-            "notes",
-        ]
+        fields = CONTACT_FIELDS
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 5}),
             "phone_mobile": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),

@@ -11,12 +11,17 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from .services import CONTACT_FIELDS
+
 MAX_IMPORT_ROWS = 50_000
 MAX_IMPORT_BYTES = 25 * 1024 * 1024
 DELIMITERS = [",", ";", "\t", "|"]
 GROUP_SEPARATOR = " ::: "  # Google's, for labels in one cell; our export uses it too
 # Export neutralizes formulas with a leading apostrophe; importing takes it off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Text columns an address book can fill (reverse prospecting is the agent's call, not a file's).
+IMPORTED_TEXT_FIELDS = [name for name in CONTACT_FIELDS if name != "reverse_prospecting"]
 
 
 class ImportFileError(Exception):
@@ -305,19 +310,7 @@ def _row_from_values(number, values, field_columns, email_columns, phone_pairs) 
         return ""
 
     row = ParsedRow(number=number)
-    for name in [
-        "first_name",
-        "last_name",
-        "organization",
-        "phone_mobile",
-        "phone_home",
-        "phone_work",
-        "mailing_street",
-        "mailing_city",
-        "mailing_state",
-        "mailing_postal_code",
-        "notes",
-    ]:
+    for name in IMPORTED_TEXT_FIELDS:
         setattr(row, name, first(name))
     if not (row.first_name or row.last_name):
         row.first_name, row.last_name = _split_name(first("full_name"))
