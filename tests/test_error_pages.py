@@ -28,3 +28,13 @@ def test_unexpected_errors_answer_the_500_page(db, settings):
     response = Client(raise_request_exception=False).get("/boom/")
     assert response.status_code == 500
     assert b"<html" in response.content.lower()
+
+
+def test_money_and_thousands_filters():
+    from decimal import Decimal
+
+    from clients.templatetags.ui import money, thousands
+
+    assert money(Decimal("1234567.49")) == "$1,234,567"
+    assert money(None) == "" and money("abc") == ""
+    assert thousands(2250) == "2,250" and thousands(None) == ""
