@@ -25,7 +25,7 @@ def _initial_recipients(request) -> dict:
     return {}
 
 
-def _sent_message(items_or_rows, contacts) -> str:
+def _sent_message(contacts) -> str:
     names = ", ".join(c.full_name for c in contacts[:3]) + ("…" if len(contacts) > 3 else "")
     count = len(contacts)
     return f"Sent to {count} client{'s' if count != 1 else ''}: {names}."
@@ -70,7 +70,7 @@ def share_listings_view(request):
             listings=form.cleaned_data["listings"],
             note=form.cleaned_data["note"],
         )
-        flash.success(request, _sent_message(None, contacts))
+        flash.success(request, _sent_message(contacts))
         return redirect("agent:contact_list")
     listings = form["listings"].value() or []
     from listings.models import Listing
@@ -102,7 +102,7 @@ def share_document_view(request):
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            flash.success(request, _sent_message(None, contacts))
+            flash.success(request, _sent_message(contacts))
             return redirect("agent:contact_list")
     return render(request, "messaging/agent_share_document.html", {"form": form})
 
