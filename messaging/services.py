@@ -80,8 +80,10 @@ def _share(
     listings=(),
     document: Document | None = None,
     message_for=None,
+    payload: dict | None = None,
+    share_key: str = "",
 ) -> list[FeedItem]:
-    share_key = uuid.uuid4().hex
+    share_key = share_key or uuid.uuid4().hex
     items = []
     for contact in contacts:
         if contact.agent_id != agent.pk:
@@ -94,6 +96,7 @@ def _share(
             note=note,
             document=document,
             message=message_for(contact) if message_for else None,
+            payload=payload or {},
             share_key=share_key,
         )
         if listings:
@@ -115,6 +118,39 @@ def _share(
         )
         items.append(item)
     return items
+
+
+@transaction.atomic
+def share_item(
+    *,
+    agent,
+    contacts,
+    category: str,
+    title: str,
+    url: str,
+    template: str,
+    context: dict | None = None,
+    note: str = "",
+    listings=(),
+    share_key: str = "",
+) -> list[FeedItem]:
+    """Deliver something another app made (a CMA, a market report, search alerts) like any share:
+    one feed item per client, whose page redirects to ``url`` (a portal path the client may open),
+    and one email per emailable client through the outbox. ``share_key`` makes a retry a no-op."""
+    if share_key and FeedItem.objects.filter(share_key=share_key).exists():
+        return list(FeedItem.objects.filter(share_key=share_key))
+    return _share(
+        agent=agent,
+        contacts=contacts,
+        category=category,
+        title=title,
+        note=note,
+        template=template,
+        context=context or {},
+        listings=listings,
+        payload={"url": url},
+        share_key=share_key,
+    )
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from clients.decorators import client_required
@@ -49,6 +50,12 @@ def dashboard(request):
 def feed_item(request, pk: int):
     item = get_feed_item_for_client(request.client_contact, pk)
     feed_item_open(item=item)
+    # Items made by other apps (CMAs, reports, search alerts) live on their own portal page.
+    target = item.payload.get("url", "")
+    if target.startswith("/portal/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts=None
+    ):
+        return redirect(target)
     return render(request, "messaging/portal_feed_item.html", {"item": item})
 
 
