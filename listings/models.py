@@ -298,3 +298,137 @@ class ListingView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} viewed {self.listing_id}"
+
+
+# --- CMAs and market statistics reports (issue #8) ------------------------------------------
+
+
+class Cma(models.Model):
+    """A comparative market analysis: a subject property, the comparables the agent kept (each
+    with an optional adjustment) and the settings that suggested them. Computed figures are not
+    stored: listings.cma summarises the comparables whenever the CMA is shown."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+
+    agent = models.ForeignKey("clients.Agent", on_delete=models.CASCADE, related_name="cmas")
+    # Who it was started for (optional); sending may go to other clients too.
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    subject_listing = models.ForeignKey(
+        Listing, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The subject's facts (copied from the listing, or typed in for an off-market home).
+    address = models.CharField(max_length=200)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    property_type = models.CharField(
+        max_length=40,
+        choices=Listing.PropertyType.choices,
+        default=Listing.PropertyType.RESIDENTIAL,
+    )
+    bedrooms = models.PositiveSmallIntegerField(null=True, blank=True)
+    bathrooms = models.PositiveSmallIntegerField(null=True, blank=True)
+    living_area = models.PositiveIntegerField(null=True, blank=True)
+    lot_size_area = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    year_built = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How comparables are suggested.
+    radius_miles = models.DecimalField(max_digits=4, decimal_places=1, default=1)
+    closed_within_months = models.PositiveSmallIntegerField(default=6)
+    area_tolerance_percent = models.PositiveSmallIntegerField(default=25)
+    beds_tolerance = models.PositiveSmallIntegerField(default=1)
+    include_active = models.BooleanField(default=True)
+    include_pending = models.BooleanField(default=True)
+    include_closed = models.BooleanField(default=True)
+    note = models.TextField(blank=True, max_length=5000)
+    comparables = models.ManyToManyField(Listing, through="CmaComparable", related_name="+")
+    send_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["agent", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CmaComparable(models.Model):
+    """A listing the agent kept in a CMA, with a dollar and/or percent adjustment and why."""
+
+    cma = models.ForeignKey(Cma, on_delete=models.CASCADE, related_name="comparable_rows")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    adjustment_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    adjustment_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    adjustment_note = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cma", "listing"], name="one_row_per_comparable")
+        ]
+
+    def __str__(self) -> str:
+        return f"CMA {self.cma_id}: listing {self.listing_id}"
+
+
+class MarketReport(models.Model):
+    """A saved market statistics report: an area, a property type and a period in months. The
+    figures are computed by listings.market when shown; a monthly schedule re-sends it to its
+    recipients as a market update."""
+
+    class AreaKind(models.TextChoices):
+        CITY = "city", "City"
+        ZIP = "zip", "ZIP code"
+        SHAPE = "shape", "Drawn shape"
+
+    class Schedule(models.TextChoices):
+        NONE = "none", "Only when I send it"
+        MONTHLY = "monthly", "Monthly market update"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+
+    agent = models.ForeignKey(
+        "clients.Agent", on_delete=models.CASCADE, related_name="market_reports"
+    )
+    title = models.CharField(max_length=200)
+    area_kind = models.CharField(max_length=10, choices=AreaKind.choices, default=AreaKind.CITY)
+    area_value = models.CharField(max_length=100, blank=True)
+    # A drawn shape: [[lat, lng], ...] as search.parse_polygon returns it.
+    area_shape = models.JSONField(default=list, blank=True)
+    property_type = models.CharField(
+        max_length=40, choices=Listing.PropertyType.choices, blank=True
+    )
+    period_months = models.PositiveSmallIntegerField(default=12)
+    schedule = models.CharField(max_length=10, choices=Schedule.choices, default=Schedule.NONE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    note = models.TextField(blank=True, max_length=5000)
+    # The clients it was sent to: the monthly update goes to them again.
+    recipients = models.ManyToManyField("clients.Contact", blank=True, related_name="+")
+    send_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # "YYYY-MM" of the last monthly update, claimed with a conditional UPDATE (idempotent).
+    refreshed_month = models.CharField(max_length=7, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["agent", "-updated_at"]),
+            models.Index(fields=["schedule", "refreshed_month"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
