@@ -117,6 +117,12 @@ class AgentNotification(models.Model):
         INVITATION_REQUESTED = "invitation_requested", "Asked for a new invitation"
         OPTED_OUT = "opted_out", "Unsubscribed from email"
         ALERTS_OFF = "alerts_off", "Switched off alerts for a search"
+        SEARCH_SLOWED = "search_slowed", "Alerts slowed to a weekly digest"
+        SEARCH_ASKED = "search_asked", "Client asked whether to keep sending alerts"
+        SEARCH_PAUSED = "search_paused", "Alerts paused after no reply"
+        SEARCH_STALE = "search_stale", "Search without matches for 90 days"
+        SEARCH_BROAD = "search_broad", "Search matching more than 500 homes"
+        MATCHES_TO_SCREEN = "matches_to_screen", "Matches waiting for your review"
 
     agent = models.ForeignKey(
         "clients.Agent", on_delete=models.CASCADE, related_name="notifications"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("agent/", include("portal_project.urls_agent")),
     path("portal/", include("portal_project.urls_portal")),
+    path("email/searches/", include("searches.urls_email")),
     path("email/", include("notifications.urls")),
     path("webhooks/anymail/", include("notifications.webhooks")),
     path("admin/", admin.site.urls),

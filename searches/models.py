@@ -5,10 +5,48 @@ from django.conf import settings
 from django.db import models
 
 
+class ChangeType(models.IntegerChoices):
+    """Which listing changes an automatic search alerts on: bits of ``SavedSearch.change_types``,
+    so the matcher tests ``change_types & bit`` in SQL."""
+
+    NEW = 1, "New listing"
+    PRICE_DECREASE = 2, "Price decrease"
+    PRICE_INCREASE = 4, "Price increase"
+    BACK_ON_MARKET = 8, "Back on market"
+    PENDING = 16, "Pending / under contract"
+    SOLD = 32, "Sold / closed"
+
+
+DEFAULT_CHANGE_TYPES = ChangeType.NEW | ChangeType.PRICE_DECREASE | ChangeType.BACK_ON_MARKET
+ALL_CHANGE_TYPES = sum(ChangeType.values)
+
+
 class SavedSearch(models.Model):
     class Kind(models.TextChoices):
         SAVED = "saved", "Saved (run on demand)"
         AUTOMATIC = "automatic", "Automatic (emails new matches)"
+
+    class Frequency(models.TextChoices):
+        ASAP = "asap", "As soon as possible"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+
+    class FirstSend(models.TextChoices):
+        ALL = "all", "All current matches, then new ones"
+        NEW_ONLY = "new_only", "Only new matches from now on"
+
+    class PausedBy(models.TextChoices):
+        NONE = "", "Not paused"
+        AGENT = "agent", "The agent"
+        CLIENT = "client", "The client"
+        SYSTEM = "system", "Paused after no reply"
+
+    class AreaKind(models.TextChoices):
+        CITY = "city", "City"
+        ZIP = "zip", "ZIP code"
+        BOX = "box", "Map area"
+        ANY = "any", "Anywhere"
 
     agent = models.ForeignKey("clients.Agent", on_delete=models.CASCADE, related_name="searches")
     contact = models.ForeignKey(
@@ -26,15 +64,176 @@ class SavedSearch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     is_paused = models.BooleanField(default=False)
+    paused_by = models.CharField(max_length=8, choices=PausedBy.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # --- Alerts (automatic searches) ---
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.DAILY)
+    send_hour = models.PositiveSmallIntegerField(default=8)  # 0–23, in time_zone
+    send_weekday = models.PositiveSmallIntegerField(default=0)  # Monday = 0, for weekly
+    time_zone = models.CharField(max_length=64, blank=True)  # blank: the agent's
+    change_types = models.PositiveIntegerField(default=DEFAULT_CHANGE_TYPES)
+    first_send = models.CharField(max_length=8, choices=FirstSend.choices, default=FirstSend.ALL)
+    requires_screening = models.BooleanField(
+        default=False,
+        help_text="Matches wait for the agent's approval before the client sees them.",
+    )
+    # The client switched off alerts of a search the agent made (it stays, silently).
+    client_alerts_off = models.BooleanField(default=False)
+
+    # --- Slowing down instead of going silent ---
+    slowed_from = models.CharField(max_length=8, choices=Frequency.choices, blank=True)
+    slowed_at = models.DateTimeField(null=True, blank=True)
+    keep_asked_at = models.DateTimeField(null=True, blank=True)
+    kept_at = models.DateTimeField(null=True, blank=True)  # "Keep sending these?" answered yes
+    flagged_stale_at = models.DateTimeField(null=True, blank=True)
+    flagged_broad_at = models.DateTimeField(null=True, blank=True)
+
+    # --- What the agent sees per search ---
+    last_match_at = models.DateTimeField(null=True, blank=True)
+    last_alert_at = models.DateTimeField(null=True, blank=True)
+    match_count = models.PositiveIntegerField(default=0)
+    emails_sent = models.PositiveIntegerField(default=0)
+
+    # --- Criteria columns: ``criteria`` flattened by searches.criteria.criteria_columns() on every
+    # save, so the matcher joins changed listings against all searches in one statement. The area
+    # (city, ZIP or box) is the selective key; c_needs_check marks criteria checked afterwards on
+    # the few candidates (drawn shape, keywords, address text, open houses, "new in N days").
+    c_area_kind = models.CharField(max_length=4, choices=AreaKind.choices, default=AreaKind.ANY)
+    c_city = models.CharField(max_length=100, blank=True)
+    c_postal = models.CharField(max_length=5, blank=True)
+    c_south = models.FloatField(null=True, blank=True)
+    c_west = models.FloatField(null=True, blank=True)
+    c_north = models.FloatField(null=True, blank=True)
+    c_east = models.FloatField(null=True, blank=True)
+    c_status = models.CharField(max_length=32, blank=True)  # blank: the on-market statuses
+    c_type = models.CharField(max_length=32, blank=True)
+    c_min_price = models.BigIntegerField(null=True, blank=True)
+    c_max_price = models.BigIntegerField(null=True, blank=True)
+    c_min_beds = models.PositiveSmallIntegerField(null=True, blank=True)
+    c_min_baths = models.PositiveSmallIntegerField(null=True, blank=True)
+    c_min_sqft = models.PositiveIntegerField(null=True, blank=True)
+    c_max_sqft = models.PositiveIntegerField(null=True, blank=True)
+    c_min_lot = models.FloatField(null=True, blank=True)
+    c_max_lot = models.FloatField(null=True, blank=True)
+    c_min_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    c_max_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    c_min_garage = models.PositiveSmallIntegerField(null=True, blank=True)
+    c_max_dom = models.PositiveIntegerField(null=True, blank=True)
+    c_reduced = models.BooleanField(default=False)
+    c_needs_check = models.BooleanField(default=False)
+
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["agent", "contact"])]
+        indexes = [
+            models.Index(fields=["agent", "contact"]),
+            models.Index(fields=["c_city"], name="search_area_city"),
+            models.Index(fields=["c_postal"], name="search_area_zip"),
+            models.Index(fields=["c_area_kind"], name="search_area_kind"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        from .criteria import criteria_columns
+
+        for field, value in criteria_columns(self.criteria).items():
+            setattr(self, field, value)
+        if kwargs.get("update_fields") is not None and "criteria" in kwargs["update_fields"]:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | set(
+                criteria_columns(self.criteria)
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def alerts_on(self) -> bool:
+        return (
+            self.kind == self.Kind.AUTOMATIC and not self.is_paused and not self.client_alerts_off
+        )
+
+    def change_type_labels(self) -> list[str]:
+        return [label for bit, label in ChangeType.choices if self.change_types & bit]
+
+
+class SearchMatch(models.Model):
+    """A listing that matched a search, because of one listing event (or, for "all current
+    matches", because it matched when the search was made). Unique per (search, event), so
+    re-running a batch creates nothing."""
+
+    class State(models.TextChoices):
+        SCREENING = "screening", "Waiting for the agent's review"
+        READY = "ready", "Ready for the next alert"
+        SENT = "sent", "Sent"
+        DISCARDED = "discarded", "Discarded by the agent"
+        SKIPPED = "skipped", "Not sent (alerts off)"
+
+    search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="matches")
+    listing = models.ForeignKey("listings.Listing", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        "listings.ListingEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The event's kind ("new", "price_decrease", …) or "current" for a first-send match.
+    reason = models.CharField(max_length=20)
+    old_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    new_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices)
+    matched_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    alert = models.ForeignKey(
+        "SearchAlert", on_delete=models.SET_NULL, null=True, blank=True, related_name="matches"
+    )
+
+    class Meta:
+        ordering = ["-matched_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["search", "event"],
+                condition=models.Q(event__isnull=False),
+                name="one_match_per_search_event",
+            ),
+            models.UniqueConstraint(
+                fields=["search", "listing"],
+                condition=models.Q(event__isnull=True),
+                name="one_first_send_match_per_listing",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "search"], name="match_state_search")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} for search {self.search_id} ({self.reason})"
+
+
+class SearchAlert(models.Model):
+    """One alert email (and feed item) to one client: the listings of all their due searches."""
+
+    agent = models.ForeignKey("clients.Agent", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.CASCADE, related_name="search_alerts"
+    )
+    created_at = models.DateTimeField()
+    listing_count = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    # "digest" when a slowed-down search sends its weekly digest, "keep" for the one question.
+    kind = models.CharField(max_length=10, default="alert")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["contact", "-created_at"], name="alert_contact_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MatchingCursor(models.Model):
+    """How far the matcher has read listings.ListingEvent (one row)."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Matched events up to {self.last_event_id}"
 
 
 class PreviousSearch(models.Model):

@@ -12,7 +12,22 @@ from clients.models import Agent, Contact, User
 from listings import search as listing_search
 from listings.services_reactions import client_activity_notify
 
-from .models import PreviousSearch, SavedSearch
+from .matching import first_send_matches
+from .models import PreviousSearch, SavedSearch, SearchMatch
+
+# What AlertSettingsForm edits; both faces write through search_settings_update.
+ALERT_SETTING_FIELDS = (
+    "kind",
+    "frequency",
+    "send_hour",
+    "send_weekday",
+    "time_zone",
+    "change_types",
+    "first_send",
+    "requires_screening",
+)
+# What a client may change on a search (screening is the agent's call).
+CLIENT_SETTING_FIELDS = ("frequency", "send_hour", "send_weekday", "change_types")
 
 
 @transaction.atomic
@@ -42,17 +57,31 @@ def previous_search_record(
 
 @transaction.atomic
 def saved_search_create(
-    *, agent: Agent, contact: Contact | None, name: str, criteria: dict, created_by: User
+    *,
+    agent: Agent,
+    contact: Contact | None,
+    name: str,
+    criteria: dict,
+    created_by: User,
+    alert_settings: dict | None = None,
 ) -> SavedSearch:
-    """Save this search: a client's own, or an agent's (optionally for one of their contacts)."""
+    """Save this search: a client's own, or an agent's (optionally for one of their contacts).
+    ``alert_settings``: AlertSettingsForm's cleaned data (kind, frequency, change types…)."""
     if contact is not None and contact.agent_id != agent.pk:
         raise PermissionDenied("That contact belongs to another agent.")
     search = SavedSearch(
         agent=agent, contact=contact, name=name.strip(), criteria=criteria, created_by=created_by
     )
+    for field, value in (alert_settings or {}).items():
+        if field in ALERT_SETTING_FIELDS:
+            setattr(search, field, value)
+    if contact is None:
+        search.kind = SavedSearch.Kind.SAVED  # alerts need someone to send them to
     # An empty criteria dict is a real search: every home for sale.
     search.full_clean(exclude=["criteria"])
     search.save()
+    if search.kind == SavedSearch.Kind.AUTOMATIC:
+        first_send_matches(search)
     if contact is not None and created_by is not None and created_by.pk == contact.user_id:
         client_activity_notify(
             contact=contact,
@@ -99,3 +128,148 @@ def previous_search_save(*, contact: Contact, previous: PreviousSearch, name: st
         criteria=previous.criteria,
         created_by=contact.user,
     )
+
+
+# --- Alerts: settings, pausing, screening ----------------------------------------------------------
+
+
+def _agent_search(agent: Agent, pk: int) -> SavedSearch:
+    return SavedSearch.objects.select_for_update().get(pk=pk, agent=agent)
+
+
+@transaction.atomic
+def search_settings_update(
+    *, search: SavedSearch, changes: dict, by_client: Contact | None = None
+) -> SavedSearch:
+    """Applies AlertSettingsForm's cleaned data. A client changes only the timing and the change
+    types of searches that are theirs (made by them or by their agent for them)."""
+    if by_client is not None:
+        search = SavedSearch.objects.select_for_update().get(pk=search.pk, contact=by_client)
+        allowed = CLIENT_SETTING_FIELDS
+    else:
+        search = _agent_search(search.agent, search.pk)
+        allowed = ALERT_SETTING_FIELDS
+    was_automatic = search.kind == SavedSearch.Kind.AUTOMATIC
+    for field in allowed:
+        if field in changes and changes[field] is not None:
+            setattr(search, field, changes[field])
+    if search.contact_id is None:
+        search.kind = SavedSearch.Kind.SAVED
+    if "frequency" in changes:
+        # A choice made now replaces any slowing down.
+        search.slowed_from, search.slowed_at, search.keep_asked_at = "", None, None
+    search.full_clean(exclude=["criteria"])
+    search.save()
+    if search.kind == SavedSearch.Kind.AUTOMATIC and not was_automatic:
+        first_send_matches(search)
+    return search
+
+
+@transaction.atomic
+def search_criteria_update(*, agent: Agent, search: SavedSearch, criteria: dict) -> SavedSearch:
+    """The agent edits what a search looks for (from Search Listings, "Update search")."""
+    search = _agent_search(agent, search.pk)
+    search.criteria = criteria
+    search.flagged_broad_at = None
+    search.save()
+    return search
+
+
+@transaction.atomic
+def search_pause(*, search: SavedSearch, by: str) -> SavedSearch:
+    search = SavedSearch.objects.select_for_update().get(pk=search.pk)
+    search.is_paused, search.paused_by = True, by
+    search.save(update_fields=["is_paused", "paused_by", "updated_at"])
+    # Matches waiting for an alert are not sent later in a burst.
+    search.matches.filter(state=SearchMatch.State.READY, alert__isnull=True).update(
+        state=SearchMatch.State.SKIPPED
+    )
+    return search
+
+
+@transaction.atomic
+def search_resume(*, search: SavedSearch) -> SavedSearch:
+    search = SavedSearch.objects.select_for_update().get(pk=search.pk)
+    search.is_paused, search.paused_by = False, SavedSearch.PausedBy.NONE
+    search.slowed_from, search.slowed_at, search.keep_asked_at = "", None, None
+    search.kept_at = timezone.now()
+    search.save()
+    return search
+
+
+@transaction.atomic
+def search_delete_by_agent(*, agent: Agent, search: SavedSearch) -> None:
+    _agent_search(agent, search.pk).delete()
+
+
+@transaction.atomic
+def search_client_alerts(*, contact: Contact, search: SavedSearch, on: bool) -> SavedSearch:
+    """A client switches alerts of one of their searches off (or back on). For a search the
+    agent made, the agent is told."""
+    search = SavedSearch.objects.select_for_update().get(pk=search.pk, contact=contact)
+    if search.created_by_id == contact.user_id and contact.user_id is not None:
+        # Their own search: off is a plain pause.
+        if on:
+            return search_resume(search=search)
+        return search_pause(search=search, by=SavedSearch.PausedBy.CLIENT)
+    search.client_alerts_off = not on
+    search.save(update_fields=["client_alerts_off", "updated_at"])
+    if not on:
+        search.matches.filter(state=SearchMatch.State.READY, alert__isnull=True).update(
+            state=SearchMatch.State.SKIPPED
+        )
+        client_activity_notify(
+            contact=contact,
+            kind="alerts_off",
+            event="saved_search",
+            text=f"{contact.full_name} switched off alerts for “{search.name}”",
+            link=reverse("agent:search_list") + f"?contact={contact.pk}",
+            subject_key=f"search:{search.pk}",
+            detail=listing_search.describe(search.criteria),
+        )
+    return search
+
+
+@transaction.atomic
+def search_keep_sending(*, search: SavedSearch) -> SavedSearch:
+    """The client answered "Keep sending these?" with yes (or resumed from the email)."""
+    search = SavedSearch.objects.select_for_update().get(pk=search.pk)
+    if search.slowed_from:
+        search.frequency = search.slowed_from
+    search.slowed_from, search.slowed_at, search.keep_asked_at = "", None, None
+    if search.paused_by == SavedSearch.PausedBy.SYSTEM:
+        search.is_paused, search.paused_by = False, SavedSearch.PausedBy.NONE
+    search.kept_at = timezone.now()
+    search.save()
+    return search
+
+
+@transaction.atomic
+def screening_review(*, agent: Agent, match_ids: list[int], approve: bool) -> int:
+    """The agent approves (they go with the next alert) or discards screened matches.
+    Ids of other agents' matches are ignored."""
+    matches = SearchMatch.objects.filter(
+        pk__in=match_ids, search__agent=agent, state=SearchMatch.State.SCREENING
+    )
+    return matches.update(
+        state=SearchMatch.State.READY if approve else SearchMatch.State.DISCARDED,
+        reviewed_at=timezone.now(),
+    )
+
+
+def search_flag_broad(search: SavedSearch) -> None:
+    """Tells the agent once that a search matches more than 500 homes."""
+    from notifications.services import agent_notify
+
+    updated = SavedSearch.objects.filter(pk=search.pk, flagged_broad_at__isnull=True).update(
+        flagged_broad_at=timezone.now()
+    )
+    if updated:
+        who = f" for {search.contact.full_name}" if search.contact_id else ""
+        agent_notify(
+            agent=search.agent,
+            kind="search_broad",
+            contact=search.contact,
+            text=f"“{search.name}”{who} matches more than 500 homes — consider narrowing it.",
+            link=reverse("agent:search_edit", args=[search.pk]),
+        )

@@ -138,12 +138,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     # RESO Web API replication: fetches only what changed since each feed's high-water mark.
     "import-listing-feeds": {"task": "listings.import_feeds", "schedule": 5 * 60.0},
+    # Saved market reports' monthly update; daily, so a missed day catches up (once a month each).
+    "market-report-updates": {"task": "listings.reports_monthly_update", "schedule": 24 * 3600.0},
+    # Saved-search alerts: ASAP ones within 15 minutes of a change, scheduled ones on the hour.
+    "match-listing-events": {"task": "searches.match_events", "schedule": 5 * 60.0},
+    "send-search-alerts": {"task": "searches.send_due_alerts", "schedule": 2 * 60.0},
+    "review-saved-searches": {"task": "searches.review_searches", "schedule": 24 * 3600.0},
 }
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "email"},
     "listings.import_*": {"queue": "imports"},
     "clients.import_*": {"queue": "imports"},
-    "searches.match_*": {"queue": "matching"},
+    "searches.*": {"queue": "matching"},
 }
 
 # --- Auth ---------------------------------------------------------------------------------

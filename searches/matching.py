@@ -1,0 +1,366 @@
+"""The matching engine: listing events against every saved search, set-wise in the database.
+
+One statement per batch of events finds every (search, event) pair whose criteria columns hold
+(see ``searches.criteria``). It is four joins glued with UNION ALL, one per kind of area key, so
+each join walks its own index: a city or ZIP equality, a GiST box containing the listing's point
+(PostgreSQL; SQLite, the embedded demo, compares ranges), and the few searches with no area. The
+candidates whose searches have criteria the statement cannot express get a second look here;
+the rest are written as matches with ``INSERT … ON CONFLICT DO NOTHING``, so running the same
+batch again writes nothing.
+
+Which events alert: the search's ``change_types`` bits. The status criterion (on-market unless the
+search names a status) applies to new listings, price changes and back-on-market; a pending or
+sold event concerns a home that has just left the market, so it matches on the other criteria.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from listings import search as listing_search
+from listings.models import Listing, ListingEvent
+
+from .models import ChangeType, MatchingCursor, SavedSearch, SearchMatch
+
+BATCH_EVENTS = 1000
+FIRST_SEND_LIMIT = 100
+# "Too broad" is measured on the first-send query, counting one more than this.
+BROAD_SEARCH_MATCHES = 500
+
+EVENT_BITS = {
+    ListingEvent.Kind.NEW: ChangeType.NEW,
+    ListingEvent.Kind.PRICE_DECREASE: ChangeType.PRICE_DECREASE,
+    ListingEvent.Kind.PRICE_INCREASE: ChangeType.PRICE_INCREASE,
+    ListingEvent.Kind.BACK_ON_MARKET: ChangeType.BACK_ON_MARKET,
+    ListingEvent.Kind.PENDING: ChangeType.PENDING,
+    ListingEvent.Kind.SOLD: ChangeType.SOLD,
+}
+# Events about a home leaving the market: matched without the status criterion.
+LEAVING_MARKET = (ListingEvent.Kind.PENDING, ListingEvent.Kind.SOLD)
+
+
+def _quoted(values) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# Criteria columns against the listing row ``l``. A NULL listing value fails a bound, as
+# ``listings_matching`` does (Django's ``__gte`` excludes NULL).
+CRITERIA_SQL = """
+    (s.c_type = '' OR s.c_type = l.property_type)
+    AND (s.c_min_price IS NULL OR l.list_price >= s.c_min_price)
+    AND (s.c_max_price IS NULL OR l.list_price <= s.c_max_price)
+    AND (s.c_min_beds IS NULL OR l.bedrooms_total >= s.c_min_beds)
+    AND (s.c_min_baths IS NULL OR l.bathrooms_total_integer >= s.c_min_baths)
+    AND (s.c_min_sqft IS NULL OR l.living_area >= s.c_min_sqft)
+    AND (s.c_max_sqft IS NULL OR l.living_area <= s.c_max_sqft)
+    AND (s.c_min_lot IS NULL OR l.lot_size_area >= s.c_min_lot)
+    AND (s.c_max_lot IS NULL OR l.lot_size_area <= s.c_max_lot)
+    AND (s.c_min_year IS NULL OR l.year_built >= s.c_min_year)
+    AND (s.c_max_year IS NULL OR l.year_built <= s.c_max_year)
+    AND (s.c_min_garage IS NULL OR l.garage_spaces >= s.c_min_garage)
+    AND (s.c_max_dom IS NULL OR l.days_on_market <= s.c_max_dom)
+    AND (s.c_reduced = FALSE OR l.list_price < l.original_list_price)
+    AND (s.c_south IS NULL OR (l.latitude >= s.c_south AND l.latitude <= s.c_north
+                               AND l.longitude >= s.c_west AND l.longitude <= s.c_east))
+"""
+
+
+def _status_sql() -> str:
+    on_market = _quoted(listing_search.ON_MARKET_STATUSES)
+    return (
+        f"((s.c_status = '' AND l.standard_status IN ({on_market}))"
+        " OR l.standard_status = s.c_status)"
+    )
+
+
+def _area_joins() -> list[str]:
+    """One join condition per kind of area key (each one indexed)."""
+    if _postgres():
+        box = (
+            "s.c_area_kind = 'box' AND box(point(s.c_west, s.c_south), point(s.c_east, s.c_north))"
+            " @> point(l.longitude::float8, l.latitude::float8)"
+        )
+    else:
+        box = "s.c_area_kind = 'box'"  # the range test in CRITERIA_SQL does the work
+    return [
+        "s.c_area_kind = 'city' AND s.c_city = UPPER(l.city)",
+        "s.c_area_kind = 'zip' AND s.c_postal = SUBSTR(l.postal_code, 1, 5)",
+        box,
+        "s.c_area_kind = 'any'",
+    ]
+
+
+ALERTING_SQL = (
+    "s.kind = 'automatic' AND s.is_paused = FALSE AND s.client_alerts_off = FALSE"
+    " AND s.contact_id IS NOT NULL"
+)
+
+
+def _events_statement() -> str:
+    bits = " ".join(f"WHEN '{kind}' THEN {bit}" for kind, bit in EVENT_BITS.items())
+    leaving = _quoted(LEAVING_MARKET)
+    branches = []
+    for area in _area_joins():
+        branches.append(
+            f"""SELECT s.id, e.id, e.listing_id, e.kind, e.old_price, e.new_price,
+                       s.requires_screening, s.c_needs_check
+                FROM listings_listingevent e
+                JOIN listings_listing l ON l.id = e.listing_id
+                JOIN searches_savedsearch s ON {area}
+                WHERE e.id > %s AND e.id <= %s
+                  AND {ALERTING_SQL}
+                  AND (s.change_types & (CASE e.kind {bits} ELSE 0 END)) <> 0
+                  AND (e.kind IN ({leaving}) OR {_status_sql()})
+                  AND {CRITERIA_SQL}"""
+        )
+    return "\nUNION ALL\n".join(branches)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    search_id: int
+    event_id: int
+    listing_id: int
+    reason: str
+    old_price: object
+    new_price: object
+    screening: bool
+    needs_check: bool
+
+
+def event_candidates(first_event_id: int, last_event_id: int) -> list[Candidate]:
+    """Every (search, event) pair in the id range ``(first, last]`` the statement accepts."""
+    with connection.cursor() as cursor:
+        params = [first_event_id, last_event_id] * len(_area_joins())
+        cursor.execute(_events_statement(), params)
+        return [Candidate(*row[:6], bool(row[6]), bool(row[7])) for row in cursor.fetchall()]
+
+
+# --- the second look ---------------------------------------------------------------------------
+
+
+def _passes_in_python(listing: Listing, criteria: dict, today: datetime.date) -> bool:
+    if criteria.get("poly"):
+        if listing.latitude is None or listing.longitude is None:
+            return False
+        if not listing_search.point_in_polygon(
+            float(listing.latitude), float(listing.longitude), criteria["poly"]
+        ):
+            return False
+    if criteria.get("new_days"):
+        since = today - datetime.timedelta(days=int(criteria["new_days"]))
+        if listing.listing_contract_date is None or listing.listing_contract_date < since:
+            return False
+    return True
+
+
+def _needs_database(criteria: dict) -> bool:
+    from .criteria import location_kind
+
+    return bool(
+        criteria.get("keywords")
+        or criteria.get("open_house")
+        or location_kind(criteria.get("q", ""))[0] == "text"
+    )
+
+
+def checked(candidates: list[Candidate], *, now: datetime.datetime | None = None) -> list:
+    """The candidates that also pass the criteria the statement could not express. The drawn
+    shape and "new in N days" are checked here; keywords, an address and open houses by the
+    search page's own query (``listings_matching``) over just these candidates' listings."""
+    keep = [c for c in candidates if not c.needs_check]
+    pending = [c for c in candidates if c.needs_check]
+    if not pending:
+        return keep
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    searches = SavedSearch.objects.in_bulk({c.search_id for c in pending})
+    listings = Listing.objects.in_bulk({c.listing_id for c in pending})
+    by_search: dict[int, list[Candidate]] = defaultdict(list)
+    for candidate in pending:
+        search = searches[candidate.search_id]
+        listing = listings[candidate.listing_id]
+        if _passes_in_python(listing, search.criteria, today):
+            by_search[candidate.search_id].append(candidate)
+    for search_id, group in by_search.items():
+        criteria = searches[search_id].criteria
+        if not _needs_database(criteria):
+            keep.extend(group)
+            continue
+        # Only what the statement could not check, with the listing's own status so the
+        # status criterion (already applied where it applies) changes nothing here.
+        extra = {k: criteria[k] for k in ("q", "keywords", "open_house") if criteria.get(k)}
+        by_status: dict[str, list[Candidate]] = defaultdict(list)
+        for candidate in group:
+            by_status[listings[candidate.listing_id].standard_status].append(candidate)
+        for status, members in by_status.items():
+            ids = {c.listing_id for c in members}
+            passing = set(
+                listing_search.listings_matching({**extra, "status": status}, now=now)
+                .filter(id__in=ids)
+                .values_list("id", flat=True)
+            )
+            keep.extend(c for c in members if c.listing_id in passing)
+    return keep
+
+
+# --- writing matches ----------------------------------------------------------------------------
+
+
+def _insert_matches(rows: list[tuple], *, chunk: int = 5000) -> Counter:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING search_id: how many new matches per search."""
+    created: Counter = Counter()
+    columns = "search_id, listing_id, event_id, reason, old_price, new_price, state, matched_at"
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(part))
+        params = [value for row in part for value in row]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO searches_searchmatch ({columns}) VALUES {placeholders}"
+                " ON CONFLICT DO NOTHING RETURNING search_id",
+                params,
+            )
+            created.update(search_id for (search_id,) in cursor.fetchall())
+    return created
+
+
+def _count_new_matches(created: Counter, now) -> None:
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for search_id, count in created.items():
+        by_count[count].append(search_id)
+    for count, ids in by_count.items():
+        for start in range(0, len(ids), 10_000):
+            SavedSearch.objects.filter(id__in=ids[start : start + 10_000]).update(
+                match_count=F("match_count") + count, last_match_at=now
+            )
+
+
+@dataclass
+class BatchResult:
+    candidates: int
+    matches_created: int
+    searches_matched: int
+
+
+def match_event_range(
+    first_event_id: int, last_event_id: int, *, now: datetime.datetime | None = None
+) -> BatchResult:
+    """Matches events with ids in ``(first, last]`` against every alerting search. Idempotent."""
+    now = now or timezone.now()
+    candidates = event_candidates(first_event_id, last_event_id)
+    passing = checked(candidates, now=now)
+    rows = [
+        (
+            c.search_id,
+            c.listing_id,
+            c.event_id,
+            c.reason,
+            c.old_price,
+            c.new_price,
+            SearchMatch.State.SCREENING if c.screening else SearchMatch.State.READY,
+            now,
+        )
+        for c in passing
+    ]
+    with transaction.atomic():
+        created = _insert_matches(rows)
+        _count_new_matches(created, now)
+    return BatchResult(
+        candidates=len(candidates),
+        matches_created=sum(created.values()),
+        searches_matched=len(created),
+    )
+
+
+def match_pending_events(*, limit_batches: int = 1000) -> int:
+    """Advances the matcher's cursor over every event recorded since its last run, a batch of
+    ``BATCH_EVENTS`` at a time, each batch and its cursor move in one transaction. Returns how
+    many matches were created. Safe to run twice at once: the cursor row is locked."""
+    total = 0
+    for _ in range(limit_batches):
+        with transaction.atomic():
+            cursor = _cursor_locked()
+            ids = list(
+                ListingEvent.objects.filter(id__gt=cursor.last_event_id)
+                .order_by("id")
+                .values_list("id", flat=True)[:BATCH_EVENTS]
+            )
+            if not ids:
+                return total
+            result = match_event_range(cursor.last_event_id, ids[-1])
+            cursor.last_event_id = ids[-1]
+            cursor.save(update_fields=["last_event_id", "updated_at"])
+            total += result.matches_created
+    return total
+
+
+def _cursor_locked() -> MatchingCursor:
+    cursor = MatchingCursor.objects.select_for_update().order_by("id").first()
+    if cursor is None:
+        # First run ever: start from now, not from every event the listings ever had.
+        latest = ListingEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        MatchingCursor.objects.create(last_event_id=latest)
+        cursor = MatchingCursor.objects.select_for_update().order_by("id").first()
+    return cursor
+
+
+# --- first send: "all current matches once" -----------------------------------------------------
+
+
+def first_send_matches(search: SavedSearch, *, now: datetime.datetime | None = None) -> int:
+    """The listings matching a new automatic search right now, as matches of reason "current"
+    (up to FIRST_SEND_LIMIT, newest first). Also flags a search matching more than 500 homes."""
+    now = now or timezone.now()
+    matching = listing_search.listings_matching(search.criteria, now=now)
+    broad = matching.order_by()[: BROAD_SEARCH_MATCHES + 1].count() > BROAD_SEARCH_MATCHES
+    if search.first_send == SavedSearch.FirstSend.NEW_ONLY:
+        return 0
+    state = SearchMatch.State.SCREENING if search.requires_screening else SearchMatch.State.READY
+    listings = matching.order_by("-listing_contract_date", "-id").values_list("id", "list_price")[
+        :FIRST_SEND_LIMIT
+    ]
+    rows = [(search.pk, pk, None, "current", None, price, state, now) for pk, price in listings]
+    with transaction.atomic():
+        created = _insert_matches(rows)
+        _count_new_matches(created, now)
+    if broad:
+        from .services import search_flag_broad
+
+        search_flag_broad(search)
+    return sum(created.values())
+
+
+# --- reverse prospecting ------------------------------------------------------------------------
+
+
+def reverse_prospect_search_ids(listing: Listing) -> list[int]:
+    """Saved searches (any kind, not paused) of contacts with reverse prospecting on that match
+    this listing as it is now: the same statement as alerts, for one listing and no event."""
+    branches = []
+    for area in _area_joins():
+        branches.append(
+            f"""SELECT s.id, s.c_needs_check FROM listings_listing l
+                JOIN searches_savedsearch s ON {area}
+                JOIN clients_contact c ON c.id = s.contact_id
+                WHERE l.id = %s AND s.is_paused = FALSE AND c.reverse_prospecting = TRUE
+                  AND {_status_sql()} AND {CRITERIA_SQL}"""
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("\nUNION ALL\n".join(branches), [listing.pk] * len(branches))
+        rows = cursor.fetchall()
+    candidates = [
+        Candidate(pk, 0, listing.pk, "current", None, None, False, bool(needs_check))
+        for pk, needs_check in rows
+    ]
+    return [c.search_id for c in checked(candidates)]
