@@ -22,7 +22,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Avg,
@@ -37,10 +38,12 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from . import search
-from .models import Listing, ListingEvent
+from .models import Listing, ListingEvent, MarketReport
 
 MAX_MONTHS = 24
 Status = Listing.StandardStatus
@@ -229,6 +232,7 @@ def market_stats(
 ) -> MarketStats:
     """The report's numbers, month by month. Four aggregate queries whatever the area's size."""
     months = max(1, min(MAX_MONTHS, int(months)))
+    today = today or timezone.localdate()
     starts = month_starts(months, today=today)
     first, last = starts[0], month_end(starts[-1])
     listings = area_listings(area, property_type)
@@ -244,7 +248,7 @@ def market_stats(
     current = starts[-1]
     for start in starts:
         listed, sold = new.get(start, {}), closed.get(start, {})
-        stats = MonthStats(month=start, partial=start == current and last >= timezone.localdate())
+        stats = MonthStats(month=start, partial=start == current and last >= today)
         stats.new_listings = listed.get("new", 0)
         stats.median_list = _float(listed.get("median_list"))
         stats.pending = pending.get(start, {}).get("pending", 0)
@@ -473,3 +477,178 @@ def summary_sentences(rows: list[MonthStats], *, area: Area) -> list[str]:
 
 def describe_type(property_type: str) -> str:
     return dict(Listing.PropertyType.choices).get(property_type, "All property types")
+
+
+# --- saved reports: reads and writes -----------------------------------------------------------
+
+
+def report_portal_url(report: MarketReport | int) -> str:
+    return f"/portal/reports/{getattr(report, 'pk', report)}/"
+
+
+def report_area(report: MarketReport) -> Area:
+    return Area(kind=report.area_kind, value=report.area_value, shape=report.area_shape or [])
+
+
+def report_stats(report: MarketReport, *, today: dt.date | None = None) -> MarketStats:
+    return market_stats(
+        area=report_area(report),
+        property_type=report.property_type,
+        months=report.period_months,
+        today=today,
+    )
+
+
+def reports_for_agent(agent) -> list[MarketReport]:
+    return list(
+        MarketReport.objects.filter(agent=agent)
+        .annotate(recipient_count=Count("recipients"))
+        .order_by("-updated_at", "-id")[:200]
+    )
+
+
+def get_report_for_agent(agent, pk: int) -> MarketReport:
+    return get_object_or_404(MarketReport.objects.select_related("agent"), pk=pk, agent=agent)
+
+
+def get_report_for_client(contact, pk: int) -> MarketReport:
+    """A client sees a report only when one of their feed items links to it."""
+    # messaging sits above listings; the feed is read here, at the one place that needs it.
+    from messaging.models import FeedItem
+
+    report = get_object_or_404(
+        MarketReport.objects.select_related("agent"), pk=pk, agent_id=contact.agent_id
+    )
+    if not FeedItem.objects.filter(
+        contact=contact, payload__url=report_portal_url(report)
+    ).exists():
+        raise Http404("No such report")
+    return report
+
+
+def _default_title(data: dict) -> str:
+    area = Area(kind=data.get("area_kind", "city"), value=data.get("area_value", ""))
+    kind = describe_type(data.get("property_type", ""))
+    return f"{area.describe()} market report · {kind}"[:200]
+
+
+@transaction.atomic
+def report_save(*, agent, data: dict, report: MarketReport | None = None) -> MarketReport:
+    report = report or MarketReport(agent=agent)
+    if report.agent_id != agent.pk:
+        raise PermissionDenied("Not this agent's report.")
+    for name in REPORT_FIELDS:
+        if name in data:
+            setattr(report, name, data[name])
+    report.period_months = max(1, min(MAX_MONTHS, int(report.period_months)))
+    if not report.title:
+        report.title = _default_title(data)
+    report.full_clean()
+    report.save()
+    return report
+
+
+REPORT_FIELDS = [
+    "title",
+    "area_kind",
+    "area_value",
+    "area_shape",
+    "property_type",
+    "period_months",
+    "schedule",
+    "note",
+]
+
+
+def _month_key(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def _deliver(*, report: MarketReport, contacts, note: str, title: str, share_key: str) -> list:
+    from messaging.models import FeedItem
+    from messaging.services import share_item
+
+    stats = report_stats(report)
+    return share_item(
+        agent=report.agent,
+        contacts=contacts,
+        category=FeedItem.Category.REPORTS,
+        title=title,
+        url=report_portal_url(report),
+        template="shared_report",
+        context={"report_title": title, "summary": stats.summary},
+        note=note,
+        share_key=share_key,
+    )
+
+
+@transaction.atomic
+def report_send(*, report: MarketReport, contacts, note: str = "", send_no: int) -> list:
+    """Into each client's feed (category Reports) with one email each; the clients are kept as
+    the report's recipients for the monthly update. ``send_no`` makes a double submit one send."""
+    contacts = list(contacts)
+    if not contacts:
+        raise ValidationError("Choose at least one client.")
+    if any(contact.agent_id != report.agent_id for contact in contacts):
+        raise PermissionDenied("Agents send only to their own contacts.")
+    if send_no < 1 or send_no > report.send_count + 1:
+        raise ValidationError("This report was sent again meanwhile; reload the page.")
+    items = _deliver(
+        report=report,
+        contacts=contacts,
+        note=note,
+        title=report.title,
+        share_key=f"report:{report.pk}:{send_no}",
+    )
+    report.recipients.add(*contacts)
+    today = timezone.localdate()
+    # A first send this month counts as this month's update.
+    MarketReport.objects.filter(pk=report.pk, send_count__lt=send_no).update(
+        send_count=send_no,
+        status=MarketReport.Status.SENT,
+        sent_at=timezone.now(),
+        refreshed_month=_month_key(today),
+    )
+    report.refresh_from_db()
+    return items
+
+
+def report_monthly_update(*, report_id: int, today: dt.date | None = None) -> list:
+    """This month's market update of a scheduled report to its recipients, at most once a month:
+    the month is claimed with a conditional UPDATE before anything is sent."""
+    today = today or timezone.localdate()
+    month = _month_key(today)
+    with transaction.atomic():
+        claimed = (
+            MarketReport.objects.filter(
+                pk=report_id,
+                schedule=MarketReport.Schedule.MONTHLY,
+                status=MarketReport.Status.SENT,
+            )
+            .exclude(refreshed_month=month)
+            .update(refreshed_month=month)
+        )
+        if not claimed:
+            return []
+        report = MarketReport.objects.select_related("agent").get(pk=report_id)
+        contacts = list(report.recipients.filter(agent=report.agent))
+        if not contacts:
+            return []
+        return _deliver(
+            report=report,
+            contacts=contacts,
+            note="",
+            title=f"Market update: {report.title} ({today:%B %Y})"[:200],
+            share_key=f"report:{report.pk}:m{month}",
+        )
+
+
+def reports_due_for_update(*, today: dt.date | None = None) -> list[int]:
+    month = _month_key(today or timezone.localdate())
+    return list(
+        MarketReport.objects.filter(
+            schedule=MarketReport.Schedule.MONTHLY, status=MarketReport.Status.SENT
+        )
+        .exclude(refreshed_month=month)
+        .values_list("pk", flat=True)
+    )

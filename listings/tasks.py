@@ -82,3 +82,23 @@ def import_file(path: str, fetch_photos: bool = True) -> int:
 def import_photos(listing_id: int) -> dict:
     """Fetches, checks and thumbnails one listing's photos (only those not done yet)."""
     return services.listing_photos_fetch(listing_id=listing_id)
+
+
+@shared_task(
+    name="listings.reports_monthly_update",
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
+    ignore_result=True,
+)
+def reports_monthly_update(report_ids: list[int] | None = None) -> int:
+    """The monthly market update of saved reports (the beat passes none: every report due).
+    Each report's month is claimed before sending, so a rerun or an overlapping run sends once."""
+    from .market import report_monthly_update, reports_due_for_update
+
+    sent = 0
+    for report_id in report_ids if report_ids is not None else reports_due_for_update():
+        try:
+            sent += bool(report_monthly_update(report_id=int(report_id)))
+        except Exception:  # one broken report must not stop the others' updates
+            logger.exception("market update of report %s failed", report_id)
+    return sent

@@ -87,7 +87,28 @@ def owned_objects(agent, client_contact):
     previous = PreviousSearch.objects.create(
         contact=client_contact, criteria={"q": "Secret plan"}, query_string="q=Secret+plan"
     )
+    from listings.models import Cma, MarketReport
+
+    cma = Cma.objects.create(agent=agent, title="Secret plan CMA", address="1 Secret plan Rd")
+    report = MarketReport.objects.create(agent=agent, title="Secret plan report", area_value="X")
+    for kind, url in [
+        ("cmas", f"/portal/cmas/{cma.pk}/"),
+        ("reports", f"/portal/reports/{report.pk}/"),
+    ]:
+        FeedItem.objects.create(
+            agent=agent, contact=client_contact, category=kind, title="Secret plan",
+            payload={"url": url}, share_key=f"matrix-{kind}",
+        )  # fmt: skip
     return {
+        "agent:cma_detail": {"pk": cma.pk},
+        "agent:cma_edit": {"pk": cma.pk},
+        "agent:cma_comparables": {"pk": cma.pk},
+        "agent:cma_send": {"pk": cma.pk},
+        "agent:report_detail": {"pk": report.pk},
+        "agent:report_edit": {"pk": report.pk},
+        "agent:report_send": {"pk": report.pk},
+        "portal:cma_detail": {"pk": cma.pk},
+        "portal:report_detail": {"pk": report.pk},
         "agent:contact_detail": {"pk": client_contact.pk},
         "agent:contact_listings": {"pk": client_contact.pk},
         "agent:contact_listing_comment": {"pk": client_contact.pk, "listing_pk": listing.pk},
@@ -114,6 +135,15 @@ def owned_objects(agent, client_contact):
 
 
 KNOWN = {
+    "agent:cma_detail",
+    "agent:cma_edit",
+    "agent:cma_comparables",
+    "agent:cma_send",
+    "agent:report_detail",
+    "agent:report_edit",
+    "agent:report_send",
+    "portal:cma_detail",
+    "portal:report_detail",
     "agent:contact_detail",
     "agent:contact_listings",
     "agent:contact_listing_comment",
