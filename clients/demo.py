@@ -1077,11 +1077,12 @@ def seed_demo(*, listing_count: int = DEFAULT_LISTING_COUNT) -> SeedReport:
         created["listings"] += listings
         created["listing photos"] += media
         # Later layers add their own demo data; imported here to keep clients/ at the bottom.
-        from listings.demo import demo_listings_enrich
+        from listings.demo import demo_cma_and_report_ensure, demo_listings_enrich
         from messaging.demo import demo_feed_ensure
 
         created.update(demo_listings_enrich(now=now))
         created.update(demo_feed_ensure(client_email=CLIENT_EMAIL))
+        created.update(demo_cma_and_report_ensure(client_email=CLIENT_EMAIL))
         totals = demo_totals()
     logins = [
         DemoLogin(f"Agent ({AGENTS[0].display_name})", AGENTS[0].email, AGENTS[0].password),

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .feeds.photos import PhotoError, photo_thumbnail
-from .models import Listing, ListingEvent, ListingMedia, OpenHouse
+from .models import Cma, Listing, ListingEvent, ListingMedia, OpenHouse
 
 LISTING_KEY_PREFIX = "DEMO-"
 SEED = 2026
@@ -300,4 +300,56 @@ def demo_listings_enrich(*, now: dt.datetime | None = None) -> Counter:
 
     files, rows = demo_photo_thumbnails_ensure()
     created["photo thumbnails"] += files
+    return created
+
+
+def demo_cma_and_report_ensure(*, client_email: str) -> Counter:
+    """One sent CMA and one monthly market report for the demo client (idempotent: nothing
+    is added once the agent has a CMA)."""
+    from clients.models import Contact
+
+    from .cma import cma_create, cma_send, subject_facts_from_listing
+    from .market import report_save, report_send
+
+    created: Counter = Counter()
+    contact = Contact.objects.select_related("agent").filter(user__email=client_email).first()
+    if contact is None or Cma.objects.filter(agent=contact.agent).exists():
+        return created
+    home = (
+        Listing.objects.filter(
+            standard_status=Status.ACTIVE,
+            property_type=Listing.PropertyType.RESIDENTIAL,
+            latitude__isnull=False,
+            living_area__isnull=False,
+        )
+        .order_by("id")
+        .first()
+    )
+    if home is None:
+        return created
+    data = subject_facts_from_listing(home)
+    data.update(
+        title=f"What {home.address_line} could sell for",
+        radius_miles=Decimal("3.0"),
+        closed_within_months=12,
+        area_tolerance_percent=35,
+        note="Here's how the homes around yours have sold. Happy to walk through it.",
+    )
+    cma = cma_create(agent=contact.agent, data=data, contact=contact, subject_listing=home)
+    cma_send(cma=cma, contacts=[contact], send_no=1)
+    created["CMAs"] += 1
+    report = report_save(
+        agent=contact.agent,
+        data={
+            "area_kind": "city",
+            "area_value": home.city,
+            "property_type": "",
+            "period_months": 6,
+            "schedule": "monthly",
+            "title": f"{home.city} market update",
+            "note": "",
+        },
+    )
+    report_send(report=report, contacts=[contact], send_no=1)
+    created["market reports"] += 1
     return created
