@@ -1083,6 +1083,9 @@ def seed_demo(*, listing_count: int = DEFAULT_LISTING_COUNT) -> SeedReport:
         created.update(demo_listings_enrich(now=now))
         created.update(demo_feed_ensure(client_email=CLIENT_EMAIL))
         created.update(demo_cma_and_report_ensure(client_email=CLIENT_EMAIL))
+        from searches.demo import demo_searches_ensure
+
+        created.update(demo_searches_ensure(client_email=CLIENT_EMAIL))
         totals = demo_totals()
     logins = [
         DemoLogin(f"Agent ({AGENTS[0].display_name})", AGENTS[0].email, AGENTS[0].password),

@@ -119,6 +119,8 @@ def group_by_listing(matches: list[SearchMatch]) -> list[AlertListing]:
             entry.labels.append(label)
         if match.search.name not in entry.searches:
             entry.searches.append(match.search.name)
+    for entry in grouped.values():
+        entry.searches.sort(key=str.casefold)
     return list(grouped.values())
 
 
