@@ -13,7 +13,8 @@ def match_events(after_event_id: int | None = None) -> int:
     ``after_event_id`` is the importer's hint, not needed). Then sends ASAP alerts."""
     created = matching.match_pending_events()
     if created:
-        send_due_alerts.delay()
+        # ASAP searches go now (in this task, so the alert cannot wait behind a busy queue).
+        alerts.alerts_send_due()
     return created
 
 
