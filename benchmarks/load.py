@@ -144,6 +144,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread workers)"
+    )
+    parser.add_argument(
+        "--only", choices=["dashboard", "search", "listing"], help="load one portal page type"
+    )
     args = parser.parse_args()
 
     port = free_port()
@@ -199,6 +205,8 @@ def main() -> None:
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(args.workers),
+                "--threads",
+                str(args.threads),
                 "--log-level",
                 "warning",
             ],
@@ -236,8 +244,15 @@ def main() -> None:
         # Equal weight for the Dashboard, Search Listings and a listing page.
         listing_pages = [f"/portal/listings/{pk}/" for pk in listing_ids[:50]]
         pages = ["/portal/"] * 25 + ["/portal/search/"] * 25 + listing_pages[:50]
+        if args.only:
+            pages = {
+                "dashboard": ["/portal/"],
+                "search": ["/portal/search/"],
+                "listing": listing_pages,
+            }[args.only]
         print(
-            f"{args.clients} clients, {args.seconds:.0f} s each run, gunicorn workers: {args.workers}"
+            f"{args.clients} clients, {args.seconds:.0f} s each run, gunicorn workers: "
+            f"{args.workers}, threads: {args.threads}"
         )
         report(
             "Portal pages (logged-in clients)",

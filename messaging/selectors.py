@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -32,17 +33,42 @@ def feed_for_contact(contact: Contact, *, category: str = "all", period: str = "
 
 
 def dashboard_counts(contact: Contact) -> dict[str, int]:
-    feed = FeedItem.objects.filter(contact=contact).aggregate(
-        new_listings=Count("id", filter=Q(category=FeedItem.Category.LISTINGS, opened_at=None))
-    )
-    reactions = ListingReaction.objects.filter(contact=contact).aggregate(
-        favorites=Count("id", filter=Q(kind="favorite")),
-        maybes=Count("id", filter=Q(kind="maybe")),
-        not_interested=Count("id", filter=Q(kind="not_interested")),
-    )
-    commented = ListingComment.objects.filter(contact=contact).values("listing").distinct().count()
-    unread = Message.objects.filter(contact=contact, from_agent=True, read_at=None).count()
-    return {**feed, **reactions, "commented": commented, "messages": unread}
+    """The Quick access counts in one round trip (the Dashboard is the portal's busiest page).
+
+    Plain SQL: the ORM spends longer compiling six counting subqueries than the database spends
+    running them. Portable (SQLite for ``make run``, PostgreSQL), parameters only."""
+    sql = f"""
+        SELECT
+          (SELECT COUNT(*) FROM {FeedItem._meta.db_table}
+            WHERE contact_id = %s AND category = %s AND opened_at IS NULL),
+          COALESCE(r.favorites, 0), COALESCE(r.maybes, 0), COALESCE(r.not_interested, 0),
+          (SELECT COUNT(DISTINCT listing_id) FROM {ListingComment._meta.db_table}
+            WHERE contact_id = %s),
+          (SELECT COUNT(*) FROM {Message._meta.db_table}
+            WHERE contact_id = %s AND from_agent = %s AND read_at IS NULL)
+        FROM (
+          SELECT SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END) AS favorites,
+                 SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END) AS maybes,
+                 SUM(CASE WHEN kind = %s THEN 1 ELSE 0 END) AS not_interested
+          FROM {ListingReaction._meta.db_table} WHERE contact_id = %s
+        ) r
+    """  # noqa: S608 — table names are our own constants; every value is a parameter
+    params = [
+        contact.pk,
+        FeedItem.Category.LISTINGS,
+        contact.pk,
+        contact.pk,
+        True,
+        ListingReaction.Kind.FAVORITE,
+        ListingReaction.Kind.MAYBE,
+        ListingReaction.Kind.NOT_INTERESTED,
+        contact.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    keys = ("new_listings", "favorites", "maybes", "not_interested", "commented", "messages")
+    return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
 
 
 def get_feed_item_for_client(contact: Contact, pk: int) -> FeedItem:
