@@ -116,3 +116,20 @@ def test_search_without_matches_for_90_days_is_flagged_once(quiet_search, agent)
     assert searches_review() == {"stale": 1}
     assert searches_review() == {}
     assert agent.notifications.filter(kind="search_stale").count() == 1
+
+
+def test_logging_in_restores_slowed_alerts_at_once(quiet_search, client_contact, client):
+    from tests.clients.factories import DEFAULT_PASSWORD
+
+    searches_review(now=timezone.now())
+    quiet_search.refresh_from_db()
+    assert quiet_search.frequency == "weekly"
+    client_contact.user.set_password(DEFAULT_PASSWORD)
+    client_contact.user.save()
+    response = client.post(
+        reverse("account_login"),
+        {"login": client_contact.user.email, "password": DEFAULT_PASSWORD},
+    )
+    assert response.status_code == 302
+    quiet_search.refresh_from_db()
+    assert (quiet_search.frequency, quiet_search.slowed_from) == ("daily", "")

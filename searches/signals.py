@@ -1,0 +1,13 @@
+"""Signal receivers of searches (connected in apps.py)."""
+
+from __future__ import annotations
+
+from clients.models import Contact
+
+from .engagement import engagement_reset
+
+
+def client_logged_in(sender, request, user, **kwargs) -> None:
+    contact = Contact.objects.filter(user=user).first() if user.role == "client" else None
+    if contact is not None:
+        engagement_reset(contact)
