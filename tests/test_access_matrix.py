@@ -27,6 +27,9 @@ NOT_OWNED = {
     # contact, never one named in the request; tests/listings covers their scoping.
     "portal:listing_react",
     "portal:listing_comment",
+    # Reverse prospecting on a (public) listing: each agent sees their own contacts by name and
+    # other agents' only as counts; tests/searches/test_reverse_prospecting_ui.py.
+    "agent:listing_prospects",
     "agent:portal_accounts_download",  # one-time random token in the cache, scoped to the agent
     "portal:invitation_accept",  # signed invitation token; tests/clients/test_portal_accounts.py
     "portal:invitation_request",
@@ -114,6 +117,11 @@ def owned_objects(agent, client_contact):
         "agent:contact_listing_comment": {"pk": client_contact.pk, "listing_pk": listing.pk},
         "portal:search_rename": {"pk": own_search.pk},
         "portal:search_delete": {"pk": own_search.pk},
+        "portal:search_settings": {"pk": own_search.pk},
+        "agent:search_edit": {"pk": own_search.pk},
+        "agent:search_pause": {"pk": own_search.pk},
+        "agent:search_resume": {"pk": own_search.pk},
+        "agent:search_delete": {"pk": own_search.pk},
         "portal:previous_search_save": {"pk": previous.pk},
         "agent:contact_restore": {"pk": client_contact.pk},
         "agent:contact_status": {"pk": client_contact.pk},
@@ -149,6 +157,11 @@ KNOWN = {
     "agent:contact_listing_comment",
     "portal:search_rename",
     "portal:search_delete",
+    "portal:search_settings",
+    "agent:search_edit",
+    "agent:search_pause",
+    "agent:search_resume",
+    "agent:search_delete",
     "portal:previous_search_save",
     "agent:contact_restore",
     "agent:contact_status",

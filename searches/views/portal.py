@@ -8,8 +8,10 @@ from clients.decorators import client_required
 from ..forms import SavePreviousSearchForm, SearchNameForm
 from ..selectors import (
     agent_searches_for_contact,
+    alert_choices,
     get_own_saved_search,
     get_previous_search,
+    manage_rows_for_contact,
     own_saved_searches_for_contact,
     previous_searches_page,
 )
@@ -22,8 +24,13 @@ def my_searches(request):
     contact = request.client_contact
     base_url = reverse("portal:search")
     context = {
-        "agent_searches": agent_searches_for_contact(contact, base_url=base_url),
-        "saved_searches": own_saved_searches_for_contact(contact, base_url=base_url),
+        "agent_searches": manage_rows_for_contact(
+            agent_searches_for_contact(contact, base_url=base_url)
+        ),
+        "saved_searches": manage_rows_for_contact(
+            own_saved_searches_for_contact(contact, base_url=base_url)
+        ),
+        "alert_choices": alert_choices(),
         "previous_page": previous_searches_page(
             contact, base_url=base_url, page=request.GET.get("page")
         ),
