@@ -9,7 +9,8 @@ Run once a day (beat). For each client whose automatic searches still alert:
 3. ``PAUSE_AFTER`` (7 days) after asking, still nothing: the search pauses (the agent is told).
 
 Any sign of life (a login, an alert opened, "keep sending") puts the search back as it was.
-Separately, a search with no match for 90 days is flagged to the agent once.
+Separately, a search with no match for 90 days, or with more than 500 matches so far, is flagged
+to the agent once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from notifications.emails import absolute_url
 from notifications.models import OutboundEmail
 from notifications.services import agent_notify, email_enqueue
 
+from .matching import BROAD_SEARCH_MATCHES as BROAD_MATCHES
 from .models import SavedSearch
+from .services import search_flag_broad
 from .tokens import make_search_token
 
 IDLE_AFTER = datetime.timedelta(days=30)
@@ -154,6 +157,9 @@ def searches_review(*, now: datetime.datetime | None = None) -> dict[str, int]:
             outcome = review_search(search, now=now)
             if flag_stale(search, now=now):
                 counts["stale"] = counts.get("stale", 0) + 1
+            if search.match_count > BROAD_MATCHES and search.flagged_broad_at is None:
+                search_flag_broad(search)
+                counts["broad"] = counts.get("broad", 0) + 1
         if outcome:
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts

@@ -133,3 +133,14 @@ def test_logging_in_restores_slowed_alerts_at_once(quiet_search, client_contact,
     assert response.status_code == 302
     quiet_search.refresh_from_db()
     assert (quiet_search.frequency, quiet_search.slowed_from) == ("daily", "")
+
+
+def test_search_that_piled_up_500_matches_is_flagged_once(quiet_search, agent):
+    client_contact = quiet_search.contact
+    client_contact.user.last_login = timezone.now()
+    client_contact.user.save(update_fields=["last_login"])
+    SavedSearch.objects.filter(pk=quiet_search.pk).update(match_count=501)
+    assert searches_review() == {"broad": 1}
+    assert searches_review() == {}
+    notice = agent.notifications.get(kind="search_broad")
+    assert "narrowing" in notice.text
