@@ -1,15 +1,13 @@
+from functools import partial
+
 from django.shortcuts import render
-from django.urls import reverse
 
 from clients.decorators import agent_required
 from clients.selectors import contacts_for_agent
 
 from ..selectors import get_listing_for_detail
+from ..templatetags.listing_cards import detail_href
 from .common import map_settings, render_search, search_context
-
-
-def _detail_url(pk: int) -> str:
-    return reverse("agent:listing_detail", args=[pk])
 
 
 @agent_required
@@ -17,7 +15,7 @@ def listing_search(request):
     context = search_context(
         request,
         face="agent",
-        detail_url=_detail_url,
+        detail_url=partial(detail_href, "agent:listing_detail"),  # one reverse per page
         # Only the choices are needed here, not the emails and groups the selector prefetches.
         contacts=contacts_for_agent(request.agent).prefetch_related(None),
     )

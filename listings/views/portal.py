@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +20,7 @@ from ..selectors import (
     reaction_for,
 )
 from ..services_reactions import comment_add, listing_view_record, reaction_set
+from ..templatetags.listing_cards import detail_href
 from .common import is_htmx, map_settings, render_search, search_context
 
 
@@ -28,7 +31,8 @@ def _detail_url(pk: int) -> str:
 @client_required
 def search(request):
     contact = request.client_contact
-    context = search_context(request, face="portal", detail_url=_detail_url, reactions_for=contact)
+    detail_url = partial(detail_href, "portal:listing_detail")  # one reverse per page
+    context = search_context(request, face="portal", detail_url=detail_url, reactions_for=contact)
     # A run is a search with criteria, counted once (not again for its next pages).
     if context["criteria"] and context["is_first_page"]:
         results = context["results"]
