@@ -432,17 +432,25 @@ def _polygon_filter(
 
 
 def search_page(
-    criteria: dict, *, after: Cursor | None = None, limit: int = 0, dense: bool = False
+    criteria: dict,
+    *,
+    after: Cursor | None = None,
+    limit: int = 0,
+    dense: bool = False,
+    fields: tuple[str, ...] = (),
 ) -> SearchPage:
     """One keyset page: ``limit`` listings after the cursor, and the next page's cursor.
 
     One query while rows with a sort value last (an index seek on ``(sort field, id)``); a
     second, by id, only on the page where they run out and the rows without a value begin.
+    ``fields``: load only these (and the sort's) columns, as ``QuerySet.only``.
     """
     limit = limit or PAGE_SIZE
     sort_key = criteria.get("sort") or DEFAULT_SORT
     sort = SORTS[sort_key]
     base = listings_matching(criteria, dense=dense)
+    if fields:
+        base = base.only(*fields, sort.field)
     id_after = "id__lt" if sort.descending else "id__gt"
     rows: list[Listing] = []
     if after is None or after.value is not None:
