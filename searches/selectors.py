@@ -119,8 +119,7 @@ def _state_q(state: str) -> Q | None:
 def search_flags(search: SavedSearch) -> list[tuple[str, str]]:
     """What the agent should notice about a search, as (tone, words) pairs."""
     flags = []
-    if search.paused_by == SavedSearch.PausedBy.SYSTEM:
-        flags.append(("danger", "Paused after no reply"))
+    # "Paused after no reply" is the state badge itself (search_state), not repeated here.
     if search.slowed_from:
         flags.append(("warning", "Slowed to weekly"))
     if search.flagged_broad_at:
@@ -139,7 +138,7 @@ def search_state(search: SavedSearch) -> tuple[str, str]:
             SavedSearch.PausedBy.CLIENT: "Paused by the client",
             SavedSearch.PausedBy.SYSTEM: "Paused after no reply",
         }.get(search.paused_by, "Paused")
-        return "warning", who
+        return ("danger" if search.paused_by == SavedSearch.PausedBy.SYSTEM else "warning"), who
     if search.client_alerts_off:
         return "warning", "Client switched alerts off"
     return "success", "Alerting"

@@ -13,6 +13,7 @@ agent_urlpatterns = [
         "searches/screening/review/", manage.screening_review_view, name="search_screening_review"
     ),
     path("searches/<int:pk>/edit/", manage.search_edit, name="search_edit"),
+    path("searches/<int:pk>/criteria/", manage.search_criteria, name="search_criteria"),
     path("searches/<int:pk>/pause/", manage.search_pause_view, name="search_pause"),
     path("searches/<int:pk>/resume/", manage.search_resume_view, name="search_resume"),
     path("searches/<int:pk>/delete/", manage.search_delete_view, name="search_delete"),

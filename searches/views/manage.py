@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clients.decorators import agent_required, client_required
 from listings import search as listing_search
+from listings.forms import ListingSearchForm
 from listings.models import Listing
 
 from ..forms import AlertSettingsForm, SearchNameForm
@@ -35,6 +37,7 @@ from ..selectors import (
 from ..services import (
     screening_review,
     search_client_alerts,
+    search_criteria_update,
     search_delete_by_agent,
     search_pause,
     search_resume,
@@ -120,7 +123,7 @@ def search_edit(request, pk: int):
             "name_form": name_form,
             "form": alert_form,
             "summary": listing_search.describe(search.criteria),
-            "criteria_url": _search_listings_url(search),
+            "criteria_url": reverse("agent:search_criteria", args=[search.pk]),
         },
     )
 
@@ -154,6 +157,8 @@ def search_delete_view(request, pk: int):
     search = get_search_for_agent(request.agent, pk)
     if request.method == "POST":
         search_delete_by_agent(agent=request.agent, search=search)
+        if request.session.get(EDITING_SESSION_KEY) == search.pk:
+            request.session.pop(EDITING_SESSION_KEY)
         messages.success(request, f"Deleted “{search.name}”{_whose(search)}.")
         return redirect(_back_to_list(request))
     return render(
@@ -161,6 +166,34 @@ def search_delete_view(request, pk: int):
         "searches/agent_search_delete.html",
         {"search": search, "summary": listing_search.describe(search.criteria)},
     )
+
+
+EDITING_SESSION_KEY = "searches:editing"
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def search_criteria(request, pk: int):
+    """GET: open Search Listings with the search's criteria, remembering which search is being
+    edited, so the Save panel there offers "Update" (searches/_alert_fields.html). POST: the
+    panel's query string becomes the search's criteria."""
+    search = get_search_for_agent(request.agent, pk)
+    if request.method == "GET":
+        request.session[EDITING_SESSION_KEY] = search.pk
+        return redirect(_search_listings_url(search))
+    query = request.POST.get("query", "")[:4000]
+    form = ListingSearchForm(QueryDict(query))
+    if not form.is_valid():
+        messages.error(request, f"Fix the search before updating “{search.name}” with it.")
+        base = reverse("agent:listing_search")
+        return redirect(f"{base}?{query}" if query else base)
+    search = search_criteria_update(agent=request.agent, search=search, criteria=form.criteria)
+    request.session.pop(EDITING_SESSION_KEY, None)
+    messages.success(
+        request,
+        f"Updated “{search.name}”{_whose(search)}: now {listing_search.describe(search.criteria)}.",
+    )
+    return redirect("agent:search_edit", pk=search.pk)
 
 
 # --- Agent: screening ---------------------------------------------------------------------------

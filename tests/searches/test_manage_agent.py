@@ -235,10 +235,7 @@ def test_edit_page_shows_the_settings_and_a_criteria_link(agent_client, agent, c
     body = agent_client.get(reverse("agent:search_edit", args=[search.pk])).content.decode()
     assert 'value="Hartford homes"' in body
     assert "Hartford · 3+ beds" in body
-    assert (
-        'href="/agent/listings/?q=Hartford&amp;beds=3"' in body
-        or 'href="/agent/listings/?beds=3&amp;q=Hartford"' in body
-    )
+    assert f'href="/agent/searches/{search.pk}/criteria/"' in body  # opens Search Listings
     assert "Let me review matches before my client sees them" in body
 
 
@@ -347,3 +344,50 @@ def test_alert_settings_are_ignored_for_a_search_just_for_the_agent(agent_client
         {"name": "Mine", "query": "q=Hartford", "kind": "automatic", "frequency": "bogus"},
     )
     assert SavedSearch.objects.get().kind == "saved"
+
+
+# --- Edit criteria: Search Listings and back ----------------------------------------------------
+
+
+def test_edit_criteria_round_trip(agent_client, agent, client_contact):
+    search = make_search(agent, client_contact, name="Ann’s search", criteria={"q": "Hartford"})
+    url = reverse("agent:search_criteria", args=[search.pk])
+    response = agent_client.get(url)
+    assert response["Location"] == "/agent/listings/?q=Hartford"
+    panel = agent_client.get(response["Location"]).content.decode()
+    assert "Update “Ann’s search”" in panel and f'formaction="{url}"' in panel
+    response = agent_client.post(
+        url, {"query": "q=Hartford&beds=4&after=x", "name": "ignored"}, follow=True
+    )
+    search.refresh_from_db()
+    assert search.criteria == {"q": "Hartford", "beds": 4} and search.name == "Ann’s search"
+    assert "Updated “Ann’s search” for Ann O&#x27;Neil: now Hartford · 4+ beds." in (
+        response.content.decode()
+    )
+    # Done editing: the panel no longer offers the update.
+    assert "Update “" not in agent_client.get("/agent/listings/?q=Hartford").content.decode()
+
+
+def test_a_bad_criteria_update_is_explained(agent_client, agent, client_contact):
+    search = make_search(agent, client_contact, name="Keep me", criteria={"q": "Hartford"})
+    url = reverse("agent:search_criteria", args=[search.pk])
+    response = agent_client.post(url, {"query": "min_price=9&max_price=1"}, follow=True)
+    assert "Fix the search before updating “Keep me” with it." in response.content.decode()
+    search.refresh_from_db()
+    assert search.criteria == {"q": "Hartford"}
+
+
+def test_another_agents_search_cannot_be_edited_from_listings(
+    agent_client, other_agent, other_client_contact
+):
+    theirs = make_search(other_agent, other_client_contact, criteria={"q": "Hartford"})
+    url = reverse("agent:search_criteria", args=[theirs.pk])
+    assert agent_client.get(url).status_code == 404
+    assert agent_client.post(url, {"query": "q=Nowhere"}).status_code == 404
+    # A stale or forged session value shows nothing either.
+    session = agent_client.session
+    session["searches:editing"] = theirs.pk
+    session.save()
+    assert "Update “" not in agent_client.get("/agent/listings/").content.decode()
+    theirs.refresh_from_db()
+    assert theirs.criteria == {"q": "Hartford"}
