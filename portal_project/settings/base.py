@@ -86,6 +86,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # Reconnects after a PostgreSQL restart without restarting the app.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Optional read replica (docs/deploy.md): listing reads outside transactions go there.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["portal_project.db_router.ReadReplicaRouter"]
+REPLICA_READ_MODELS = ["listings.Listing", "listings.ListingMedia", "listings.OpenHouse"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker ------------------------------------------------------------

@@ -23,3 +23,24 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Uploaded media on S3-compatible storage when MEDIA_S3_BUCKET is set (pip install -r
+# requirements-s3.txt); otherwise files under MEDIA_ROOT. Credentials come the usual boto3 way
+# (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or an instance role). Files stay private: documents
+# are streamed through the app's access checks, photos and logos get signed URLs.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": MEDIA_S3_BUCKET,
+                "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+    }
