@@ -105,7 +105,7 @@ def test_agent_saves_screens_and_client_tunes_alerts(
     assert agent_page.get_by_text("Paused after no reply").first.is_visible()
     screenshot(agent_page, "searches_agent_list")
 
-    agent_page.get_by_role("link", name="Open the screening queue").click()
+    agent_page.get_by_role("link", name="Review 3 matches").click()
     agent_page.wait_for_load_state()
     agent_page.get_by_label("Select all 3 homes for Hartford starter homes").check()
     assert agent_page.locator("[data-screening-count]").inner_text() == "3"
