@@ -192,7 +192,11 @@ def listing_rows(start: int, count: int, rng: random.Random, today: datetime.dat
         ]
 
 
-SEARCH_MIGRATIONS = ["0003_search_indexes", "0005_search_count_indexes"]
+SEARCH_MIGRATIONS = [
+    "0003_search_indexes",
+    "0005_search_count_indexes",
+    "0006_search_page_cover_index",
+]
 
 
 def search_migrations() -> list:
@@ -323,50 +327,93 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-def time_bare(query: dict) -> tuple[float, float]:
+class OnCpu:
+    """Nanoseconds on a CPU so far, of this process plus its PostgreSQL backend (read from
+    /proc/<pid>/schedstat when the server runs on this machine). On a shared machine the wall
+    clock includes waiting for a core; this is what a run costs the machine, the wall time it
+    would take on an idle one give or take disk and cache effects."""
+
+    def __init__(self):
+        from django.db import connection
+
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        path = Path(f"/proc/{pid}/schedstat")
+        self.server = path if path.exists() and "@127.0.0.1" in BENCH_URL else None
+
+    def __call__(self) -> int:
+        server = int(self.server.read_text().split()[0]) if self.server else 0
+        return time.process_time_ns() + server
+
+
+def timed(fn, cpu: OnCpu):
+    """(result, wall ms, on-CPU ms)."""
+    c0, t0 = cpu(), time.perf_counter()
+    result = fn()
+    t1, c1 = time.perf_counter(), cpu()
+    return result, (t1 - t0) * 1000, (c1 - c0) / 1e6
+
+
+def time_bare(query: dict, cpu: OnCpu) -> tuple[tuple, tuple]:
+    """((page wall, page CPU), (count wall, count CPU)) in ms."""
     from django.http import QueryDict
 
     from listings import search
     from listings.forms import ListingSearchForm
+    from listings.selectors import SEARCH_RESULT_FIELDS
 
     form = ListingSearchForm(QueryDict(urlencode(query)))
     assert form.is_valid(), form.errors
     criteria, after = form.criteria, form.cleaned_data["after"]
     # As listings.selectors.search_results does: the capped count, then the page.
-    t0 = time.perf_counter()
-    _, capped = search.capped_count(criteria)
-    t1 = time.perf_counter()
-    page = search.search_page(criteria, after=after, dense=capped)
-    t2 = time.perf_counter()
+    (_, capped), count_ms, count_cpu = timed(lambda: search.capped_count(criteria), cpu)
+    page, page_ms, page_cpu = timed(
+        lambda: search.search_page(
+            criteria, after=after, dense=capped, fields=SEARCH_RESULT_FIELDS
+        ),
+        cpu,
+    )
     assert page.listings is not None
-    return (t2 - t1) * 1000, (t1 - t0) * 1000
+    return (page_ms, page_cpu), (count_ms, count_cpu)
 
 
 def run(label: str, runs: int, *, pages: bool, client=None) -> list[tuple]:
+    """Per search: (name, page p50, p95, count p50, p95, whole p50, p95) wall-clock ms, and
+    the same on-CPU (printed on a second line)."""
     rng = random.Random(7)
+    cpu = OnCpu()
     results = []
     for name, make in searches(rng).items():
-        page_ms, count_ms, whole_ms = [], [], []
+        samples: dict[str, list[float]] = {key: [] for key in ("p", "c", "w", "pc", "cc", "wc")}
         for i in range(runs + 3):
             query = make()
-            p, c = time_bare(query)
-            w = None
+            (p, pc), (c, cc) = time_bare(query, cpu)
+            w = wc = None
             if pages:
-                t0 = time.perf_counter()
-                response = client.get("/portal/search/", query)
-                w = (time.perf_counter() - t0) * 1000
+                response, w, wc = timed(lambda q=query: client.get("/portal/search/", q), cpu)
                 assert response.status_code == 200 and b'id="search-map-data"' in response.content
             if i >= 3:  # the first runs warm the caches
-                page_ms.append(p)
-                count_ms.append(c)
-                if w is not None:
-                    whole_ms.append(w)
-        row = (name, *percentiles(page_ms), *percentiles(count_ms))
-        row += percentiles(whole_ms) if whole_ms else (None, None)
-        results.append(row)
-        print(f"  {label:>15} | {name:<24} | page {row[1]:7.2f} / {row[2]:7.2f} ms | "
-              f"count {row[3]:7.2f} / {row[4]:7.2f} ms"
-              + (f" | whole page {row[5]:7.1f} / {row[6]:7.1f} ms" if whole_ms else ""))  # fmt: skip
+                for key, value in (
+                    ("p", p),
+                    ("c", c),
+                    ("w", w),
+                    ("pc", pc),
+                    ("cc", cc),
+                    ("wc", wc),
+                ):
+                    if value is not None:
+                        samples[key].append(value)
+        row = (name, *percentiles(samples["p"]), *percentiles(samples["c"]))
+        row += percentiles(samples["w"]) if samples["w"] else (None, None)
+        on_cpu = (*percentiles(samples["pc"]), *percentiles(samples["cc"]))
+        on_cpu += percentiles(samples["wc"]) if samples["wc"] else (None, None)
+        results.append((row, on_cpu))
+        for kind, values in (("wall", row[1:]), ("on-CPU", on_cpu)):
+            print(f"  {label:>15} | {name:<24} | {kind:>6} | page {values[0]:7.2f} / {values[1]:7.2f} ms | "
+                  f"count {values[2]:7.2f} / {values[3]:7.2f} ms"
+                  + (f" | whole page {values[4]:7.1f} / {values[5]:7.1f} ms" if values[4] else ""))  # fmt: skip
     return results
 
 
@@ -394,6 +441,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep the listings already loaded")
     parser.add_argument("--skip-without", action="store_true", help="skip the no-index runs")
+    parser.add_argument(
+        "--keep-indexes", action="store_true", help="with --reuse: do not rebuild the indexes"
+    )
     args = parser.parse_args()
 
     import django
@@ -410,12 +460,14 @@ def main() -> None:
 
     if not args.reuse or Listing.objects.count() != args.rows:
         load(args.rows)
-    else:  # the indexes exactly as the current migration defines them
+    elif not args.keep_indexes:  # the indexes exactly as the current migrations define them
         drop_indexes()
         create_indexes()
     client = portal_client()
     print(f"\n{Listing.objects.count():,} listings; {args.runs} runs each; p50 / p95")
+    print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with_indexes = run("with indexes", args.runs, pages=True, client=client)
+    print("load average (1, 5, 15 min) after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
     if args.skip_without:
         return
@@ -430,7 +482,7 @@ def main() -> None:
         "| page query without indexes p50 / p95 | count without indexes p50 / p95 |"
     )
     print("| --- | --- | --- | --- | --- | --- |")
-    for a, b in zip(with_indexes, without, strict=True):
+    for (a, _), (b, _) in zip(with_indexes, without, strict=True):
         print(f"| {a[0]} | {a[1]:.2f} / {a[2]:.2f} ms | {a[3]:.2f} / {a[4]:.2f} ms | "
               f"{a[5]:.1f} / {a[6]:.1f} ms | {b[1]:.1f} / {b[2]:.1f} ms | "
               f"{b[3]:.1f} / {b[4]:.1f} ms |")  # fmt: skip
