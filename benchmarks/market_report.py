@@ -234,6 +234,31 @@ def time_reports(runs: int) -> None:
     print(f"[check] {value} {last.month:%Y-%m}: {last.closed} closed, median {last.median_close}")
     for sentence in stats.summary:
         print(f"  · {sentence}")
+    # The single statement must agree with the portable path (ORM aggregates, Python medians).
+    area = market.Area(kind="city", value="Town 101")
+    fast = market.market_stats(area=area, months=24)
+    original = market._postgres
+    market._postgres = lambda: False
+    try:
+        portable = market.market_stats(area=area, months=24)
+    finally:
+        market._postgres = original
+    same = all(
+        (a.new_listings, a.pending, a.closed, a.inventory)
+        == (b.new_listings, b.pending, b.closed, b.inventory)
+        and all(
+            (x is None and y is None) or abs(x - y) < 0.01
+            for x, y in [
+                (a.median_list, b.median_list),
+                (a.median_close, b.median_close),
+                (a.median_ppsf, b.median_ppsf),
+                (a.median_dom, b.median_dom),
+                (a.sale_to_list, b.sale_to_list),
+            ]
+        )
+        for a, b in zip(fast.months, portable.months, strict=True)
+    )
+    print(f"[check] one statement == portable path for Town 101, 24 months: {same}")
 
 
 def main() -> None:

@@ -71,6 +71,18 @@ SETTING_FIELDS = [
 ]
 
 
+def _refuse_a_different_send(share_key: str, contacts) -> None:
+    """The same send number twice is a double submit (delivered once), unless it names other
+    clients: then it came from a second, stale page and must not be swallowed silently."""
+    from messaging.models import FeedItem
+
+    sent_to = set(FeedItem.objects.filter(share_key=share_key).values_list("contact_id", flat=True))
+    if sent_to and sent_to != {contact.pk for contact in contacts}:
+        raise ValidationError(
+            "This was just sent from another page; reload this page to send it again."
+        )
+
+
 def portal_url(cma: Cma | int) -> str:
     return f"/portal/cmas/{getattr(cma, 'pk', cma)}/"
 
@@ -434,12 +446,27 @@ def cma_create(
         cma.title = f"CMA for {cma.address}"[:200]
     cma.full_clean()
     cma.save()
-    suggestions = suggest_comparables(cma, limit=INITIAL_COMPARABLES, today=today)
+    chosen = initial_comparables(suggest_comparables(cma, today=today))
     CmaComparable.objects.bulk_create(
         CmaComparable(cma=cma, listing=listing, order=number)
-        for number, listing in enumerate(suggestions)
+        for number, listing in enumerate(chosen)
     )
     return cma
+
+
+def initial_comparables(suggestions: list[Listing]) -> list[Listing]:
+    """The nearest few of each status (sales weigh most in a CMA), then the nearest others."""
+    quota = {"closed": 5, "pending": 2, "active": 1}
+    chosen = []
+    for listing in suggestions:
+        group = GROUP_OF.get(listing.standard_status)
+        if quota.get(group, 0) > 0:
+            quota[group] -= 1
+            chosen.append(listing)
+    rest = [listing for listing in suggestions if listing not in chosen]
+    chosen += rest[: max(0, INITIAL_COMPARABLES - len(chosen))]
+    order = {"closed": 0, "pending": 1, "active": 2}
+    return sorted(chosen, key=lambda item: order.get(GROUP_OF.get(item.standard_status), 3))
 
 
 @transaction.atomic
@@ -447,6 +474,8 @@ def cma_update(*, cma: Cma, data: dict) -> Cma:
     for name, value in data.items():
         if name in SUBJECT_FIELDS or name in SETTING_FIELDS or name in ("title", "note"):
             setattr(cma, name, value)
+    if not cma.title:
+        cma.title = f"CMA for {cma.address}"[:200]
     cma.full_clean()
     cma.save()
     return cma
@@ -505,6 +534,8 @@ def cma_send(*, cma: Cma, contacts, note: str = "", send_no: int) -> list:
         raise ValidationError("Choose at least one client.")
     if send_no < 1 or send_no > cma.send_count + 1:
         raise ValidationError("This CMA was sent again meanwhile; reload the page.")
+    share_key = f"cma:{cma.pk}:{send_no}"
+    _refuse_a_different_send(share_key, contacts)
     summary = cma_summary(cma)
     items = share_item(
         agent=cma.agent,
@@ -521,7 +552,7 @@ def cma_send(*, cma: Cma, contacts, note: str = "", send_no: int) -> list:
             "range_high": summary.range_high,
         },
         note=note,
-        share_key=f"cma:{cma.pk}:{send_no}",
+        share_key=share_key,
     )
     Cma.objects.filter(pk=cma.pk, send_count__lt=send_no).update(
         send_count=send_no, status=Cma.Status.SENT, sent_at=timezone.now()

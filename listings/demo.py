@@ -308,31 +308,37 @@ def demo_cma_and_report_ensure(*, client_email: str) -> Counter:
     is added once the agent has a CMA)."""
     from clients.models import Contact
 
-    from .cma import cma_create, cma_send, subject_facts_from_listing
+    from .cma import cma_create, cma_send, subject_facts_from_listing, suggest_comparables
     from .market import report_save, report_send
 
     created: Counter = Counter()
     contact = Contact.objects.select_related("agent").filter(user__email=client_email).first()
     if contact is None or Cma.objects.filter(agent=contact.agent).exists():
         return created
-    home = (
-        Listing.objects.filter(
-            standard_status=Status.ACTIVE,
-            property_type=Listing.PropertyType.RESIDENTIAL,
-            latitude__isnull=False,
-            living_area__isnull=False,
-        )
-        .order_by("id")
-        .first()
-    )
+    settings = {
+        "radius_miles": Decimal("3.0"),
+        "closed_within_months": 12,
+        "area_tolerance_percent": 35,
+    }
+    candidates = Listing.objects.filter(
+        standard_status=Status.ACTIVE,
+        property_sub_type="Single Family Residence",
+        latitude__isnull=False,
+        living_area__isnull=False,
+    ).order_by("id")[:60]
+    home = None
+    for candidate in candidates:
+        # The demo's subject is a house with several sales nearby, so the range means something.
+        trial = Cma(subject_listing=candidate, **subject_facts_from_listing(candidate), **settings)
+        sold = [c for c in suggest_comparables(trial) if c.standard_status == Status.CLOSED]
+        if len(sold) >= 4:
+            home = candidate
+            break
     if home is None:
         return created
-    data = subject_facts_from_listing(home)
+    data = {**subject_facts_from_listing(home), **settings}
     data.update(
         title=f"What {home.address_line} could sell for",
-        radius_miles=Decimal("3.0"),
-        closed_within_months=12,
-        area_tolerance_percent=35,
         note="Here's how the homes around yours have sold. Happy to walk through it.",
     )
     cma = cma_create(agent=contact.agent, data=data, contact=contact, subject_listing=home)

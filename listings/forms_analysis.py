@@ -50,12 +50,14 @@ def _decimal(label: str, low, high, places: int, **kwargs) -> forms.DecimalField
 class CmaForm(forms.ModelForm):
     """The subject's facts and how comparables are suggested."""
 
-    title = forms.CharField(max_length=200, required=False, help_text="Blank: “CMA for <address>”.")
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Blank: “CMA for” and the address."
+    )
     address = forms.CharField(
         max_length=200, error_messages={"required": "Enter the subject's street address."}
     )
-    latitude = _decimal("Latitude", -90, 90, 6, required=False)
-    longitude = _decimal("Longitude", -180, 180, 6, required=False)
+    latitude = _decimal("Latitude", -90, 90, 12, required=False)
+    longitude = _decimal("Longitude", -180, 180, 12, required=False)
     bedrooms = _int("Bedrooms", 0, 50, required=False)
     bathrooms = _int("Bathrooms", 0, 50, required=False)
     living_area = _int("Living area (sq ft)", 100, 100_000, required=False)
@@ -98,6 +100,17 @@ class CmaForm(forms.ModelForm):
             "note": "Note to the client",
         }
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def _coordinate(self, name: str):
+        value = self.cleaned_data.get(name)
+        # Pasted coordinates often carry more digits than the 6 (about 10 cm) that are kept.
+        return None if value is None else value.quantize(Decimal("0.000001"))
+
+    def clean_latitude(self):
+        return self._coordinate("latitude")
+
+    def clean_longitude(self):
+        return self._coordinate("longitude")
 
     def clean_postal_code(self):
         value = self.cleaned_data.get("postal_code", "").strip()

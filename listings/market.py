@@ -560,6 +560,12 @@ REPORT_FIELDS = [
 ]
 
 
+def _refuse_a_different_send(share_key: str, contacts) -> None:
+    from .cma import _refuse_a_different_send as refuse
+
+    refuse(share_key, contacts)
+
+
 def _month_key(day: dt.date) -> str:
     return f"{day:%Y-%m}"
 
@@ -593,12 +599,10 @@ def report_send(*, report: MarketReport, contacts, note: str = "", send_no: int)
         raise PermissionDenied("Agents send only to their own contacts.")
     if send_no < 1 or send_no > report.send_count + 1:
         raise ValidationError("This report was sent again meanwhile; reload the page.")
+    share_key = f"report:{report.pk}:{send_no}"
+    _refuse_a_different_send(share_key, contacts)
     items = _deliver(
-        report=report,
-        contacts=contacts,
-        note=note,
-        title=report.title,
-        share_key=f"report:{report.pk}:{send_no}",
+        report=report, contacts=contacts, note=note, title=report.title, share_key=share_key
     )
     report.recipients.add(*contacts)
     today = timezone.localdate()

@@ -43,6 +43,9 @@ def report_new(request):
     initial = {}
     if request.method == "GET" and request.GET.get("city"):
         initial = {"area_kind": "city", "area_value": request.GET["city"][:100]}
+    elif request.method == "GET" and request.GET.get("poly"):
+        # The shape drawn on Search Listings, as its address carries it; validated on submit.
+        initial = {"area_kind": "shape", "area_shape_text": request.GET["poly"][:5000]}
     form = ReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

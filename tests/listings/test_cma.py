@@ -212,9 +212,7 @@ def test_hostile_comparable_actions(agent_client, agent):
         follow=True,
     )
     assert "Enter a number from -50 to 50." in page.content.decode()
-    page = agent_client.post(
-        url, {"action": "remove", "listing": ListingFactory().pk}, follow=True
-    )
+    page = agent_client.post(url, {"action": "remove", "listing": ListingFactory().pk}, follow=True)
     assert "not one of this CMA" in page.content.decode()
     assert list(cma.comparable_rows.values_list("listing_id", flat=True)) == [comp.pk]
 
@@ -342,7 +340,10 @@ def test_report_pages_send_and_monthly_update(
         closed("400000", days_ago=days)
     response = agent_client.post(reverse("agent:report_new"), report_data())
     report = MarketReport.objects.get()
-    assert response.status_code == 302 and report.title == "Hartford market report · All property types"
+    assert (
+        response.status_code == 302
+        and report.title == "Hartford market report · All property types"
+    )
     with django_assert_max_num_queries(10):
         page = agent_client.get(reverse("agent:report_detail", args=[report.pk]))
     body = page.content.decode()
@@ -372,3 +373,40 @@ def test_report_pages_send_and_monthly_update(
     theirs.force_login(other_agent.user)
     for name in ["agent:report_detail", "agent:report_edit", "agent:report_send"]:
         assert theirs.get(reverse(name, args=[report.pk])).status_code == 404
+
+
+def test_a_stale_send_page_is_refused_not_swallowed(agent_client, agent, client_contact):
+    from tests.clients.factories import ClientContactFactory
+
+    cma = subject(agent)
+    other = ClientContactFactory(agent=agent, first_name="Second")
+    url = reverse("agent:cma_send", args=[cma.pk])
+    agent_client.post(url, {"recipients": [client_contact.pk], "send_no": 1})
+    page = agent_client.post(url, {"recipients": [other.pk], "send_no": 1})
+    assert page.status_code == 200 and "just sent from another page" in page.content.decode()
+    assert not FeedItem.objects.filter(contact=other).exists()
+    agent_client.post(url, {"recipients": [other.pk], "send_no": 2})
+    assert FeedItem.objects.filter(contact=other, category="cmas").exists()
+
+
+def test_editing_keeps_a_title_and_rounds_pasted_coordinates(agent_client, agent):
+    cma = subject(agent)
+    data = {
+        "title": "",
+        "address": "12 Oak St",
+        "city": "Hartford",
+        "property_type": "Residential",
+        "latitude": "41.76371234567",
+        "longitude": "-72.68519876543",
+        "radius_miles": "2",
+        "closed_within_months": "12",
+        "area_tolerance_percent": "20",
+        "beds_tolerance": "0",
+        "include_closed": "on",
+    }
+    response = agent_client.post(reverse("agent:cma_edit", args=[cma.pk]), data)
+    assert response.status_code == 302
+    cma.refresh_from_db()
+    assert cma.title == "CMA for 12 Oak St"
+    assert cma.latitude == Decimal("41.763712") and cma.longitude == Decimal("-72.685199")
+    assert (cma.closed_within_months, cma.include_active) == (12, False)
