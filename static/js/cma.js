@@ -35,6 +35,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-cma-map]").forEach(initMap);
+    // The printout carries the definitions too, even when the reader left them folded.
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("details.report__definitions").forEach(function (d) { d.open = true; });
+    });
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
