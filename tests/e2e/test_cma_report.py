@@ -87,3 +87,64 @@ def test_market_report_page_has_charts_and_table(page, live_server, agent, scree
     assert page.locator("table tbody tr").count() == 6
     assert "homes closed in Hartford" in page.content()
     screenshot(page, "report-1-agent")
+
+
+def test_cma_and_report_pages_have_no_serious_accessibility_violations(
+    browser, live_server, agent, client_contact
+):
+    from listings import cma as cmas
+    from listings import market
+    from listings.models import Cma, CmaComparable
+    from tests.e2e.test_accessibility import violations
+
+    today = timezone.localdate()
+    cma = Cma.objects.create(
+        agent=agent,
+        title="CMA for 1 Elm St",
+        address="1 Elm St",
+        city="Hartford",
+        latitude=Decimal("41.7637"),
+        longitude=Decimal("-72.6851"),
+        living_area=1850,
+    )
+    for days in (20, 50):
+        comp = ListingFactory(
+            standard_status="Closed",
+            close_price=Decimal("400000"),
+            close_date=today - dt.timedelta(days=days),
+        )
+        CmaComparable.objects.create(cma=cma, listing=comp)
+    cmas.cma_send(cma=cma, contacts=[client_contact], send_no=1)
+    report = market.report_save(
+        agent=agent, data={"area_kind": "city", "area_value": "Hartford", "period_months": 6}
+    )
+    market.report_send(report=report, contacts=[client_contact], send_no=1)
+    found = {}
+    for user, width, paths in [
+        (
+            agent.user,
+            1280,
+            [
+                "/agent/cmas/",
+                "/agent/cmas/new/",
+                f"/agent/cmas/{cma.pk}/edit/",
+                f"/agent/cmas/{cma.pk}/",
+                f"/agent/cmas/{cma.pk}/send/",
+                "/agent/reports/",
+                "/agent/reports/new/",
+                f"/agent/reports/{report.pk}/",
+            ],
+        ),
+        (client_contact.user, 390, [f"/portal/cmas/{cma.pk}/", f"/portal/reports/{report.pk}/"]),
+    ]:
+        page = browser.new_context(
+            viewport={"width": width, "height": 900}, bypass_csp=True
+        ).new_page()
+        login(page, live_server.url, user.email)
+        for path in paths:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            problems = violations(page)
+            if problems:
+                found[path] = problems
+    assert not found, found

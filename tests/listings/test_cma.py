@@ -410,3 +410,24 @@ def test_editing_keeps_a_title_and_rounds_pasted_coordinates(agent_client, agent
     assert cma.title == "CMA for 12 Oak St"
     assert cma.latitude == Decimal("41.763712") and cma.longitude == Decimal("-72.685199")
     assert (cma.closed_within_months, cma.include_active) == (12, False)
+
+
+@pytest.mark.parametrize("kind", ["cma", "report"])
+def test_hostile_send_input(agent_client, agent, client_contact, other_agents_contact, kind):
+    if kind == "cma":
+        url = reverse("agent:cma_send", args=[subject(agent).pk])
+    else:
+        report = market.report_save(agent=agent, data={"area_kind": "city", "area_value": "X"})
+        url = reverse("agent:report_send", args=[report.pk])
+    cases = [
+        ({"recipients": [other_agents_contact.pk], "send_no": 1}, "cannot receive this"),
+        ({"recipients": ["abc"], "send_no": 1}, "cannot receive this"),
+        ({"recipients": [client_contact.pk], "send_no": "abc"}, "Enter a whole number"),
+        ({"recipients": [client_contact.pk], "send_no": "99"}, "reload the page"),
+        ({"send_no": 1}, "Choose at least one recipient."),
+    ]
+    for data, message in cases:
+        page = agent_client.post(url, data)
+        assert page.status_code == 200 and message in page.content.decode(), data
+    assert not FeedItem.objects.exists()
+    assert other_agents_contact.last_name not in agent_client.get(url).content.decode()
