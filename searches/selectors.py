@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -259,23 +258,6 @@ def screening_count(agent: Agent) -> int:
     return SearchMatch.objects.filter(
         search__agent=agent, state=SearchMatch.State.SCREENING
     ).count()
-
-
-SCREENING_COUNT_TTL = 30  # seconds; the agent's own review clears it at once
-
-
-def screening_cache_key(agent_id: int) -> str:
-    return f"searches:screening-count:{agent_id}"
-
-
-def cached_screening_count(agent: Agent) -> int:
-    """The nav's count, cached briefly so every back-office page does not pay a query for it."""
-    key = screening_cache_key(agent.pk)
-    count = cache.get(key)
-    if count is None:
-        count = screening_count(agent)
-        cache.set(key, count, SCREENING_COUNT_TTL)
-    return count
 
 
 @dataclass

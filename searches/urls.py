@@ -9,6 +9,7 @@ agent_urlpatterns = [
     path("searches/", agent.search_list, name="search_list"),
     path("searches/save/", agent.search_save, name="search_save"),
     path("searches/screening/", manage.screening_queue, name="search_screening"),
+    path("searches/screening/count/", manage.screening_count_badge, name="search_screening_count"),
     path(
         "searches/screening/review/", manage.screening_review_view, name="search_screening_review"
     ),

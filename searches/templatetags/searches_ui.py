@@ -2,29 +2,34 @@
 nav and the alert settings on the Save this search panel (listings cannot import searches)."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import SavedSearch
-from ..selectors import alert_choices, cached_screening_count
+from ..selectors import alert_choices
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def screening_nav_badge(context):
-    """A count of screened matches waiting for the agent, or nothing."""
-    request = context.get("request")
-    agent = getattr(request, "agent", None) or context.get("brand_agent")
-    if agent is None or not getattr(agent, "pk", None):
-        return ""
-    count = cached_screening_count(agent)
+def screening_badge(count: int) -> str:
     if not count:
         return ""
     return format_html(
-        ' <span class="badge badge--primary nav-count">{}<span class="visually-hidden">'
+        '<span class="badge badge--primary nav-count">{}<span class="visually-hidden">'
         " match{} waiting for your review</span></span>",
         count,
         "" if count == 1 else "es",
+    )
+
+
+@register.simple_tag
+def screening_nav_badge():
+    """A placeholder that htmx fills with the count of screened matches waiting for the agent
+    (searches.views.manage.screening_count_badge): loaded after the page, so no back-office
+    page pays a query for it."""
+    return format_html(
+        '<span hx-get="{}" hx-trigger="load" hx-swap="outerHTML"></span>',
+        reverse("agent:search_screening_count"),
     )
 
 

@@ -5,8 +5,7 @@ Every object comes through a getter scoped to the requester (another's id answer
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,22 +16,16 @@ from listings import search as listing_search
 from listings.forms import ListingSearchForm
 from listings.models import Listing
 
+from .. import selectors
 from ..forms import AlertSettingsForm, SearchNameForm
 from ..models import SavedSearch
 from ..selectors import (
     get_search_for_agent,
     get_search_for_client,
     schedule_text,
-    screening_cache_key,
     search_flags,
     search_rename_for_agent,
     search_state,
-)
-from ..selectors import (
-    listing_prospects as listing_prospects_for,
-)
-from ..selectors import (
-    screening_queue as screening_queue_for,
 )
 from ..services import (
     screening_review,
@@ -202,13 +195,24 @@ def search_criteria(request, pk: int):
 @agent_required
 @require_GET
 def screening_queue(request):
-    groups, total = screening_queue_for(request.agent)
+    groups, total = selectors.screening_queue(request.agent)
     shown = sum(len(group.matches) for group in groups)
     return render(
         request,
         "searches/agent_screening.html",
         {"groups": groups, "total": total, "shown": shown},
     )
+
+
+@agent_required
+@require_GET
+def screening_count_badge(request):
+    """The nav's count of matches waiting for review (an htmx fragment: one indexed count)."""
+    from ..templatetags.searches_ui import screening_badge
+
+    response = HttpResponse(screening_badge(selectors.screening_count(request.agent)))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @agent_required
@@ -226,7 +230,6 @@ def screening_review_view(request):
             match_ids=[int(value) for value in ids[:MAX_REVIEW_IDS]],
             approve=decision == "approve",
         )
-        cache.delete(screening_cache_key(request.agent.pk))
         homes = f"{count} home{'s' if count != 1 else ''}"
         if decision == "approve":
             messages.success(request, f"Approved {homes}: they go out with the next alert.")
@@ -242,7 +245,7 @@ def screening_review_view(request):
 @require_GET
 def listing_prospects(request, pk: int):
     listing = get_object_or_404(Listing, pk=pk)
-    prospects = listing_prospects_for(request.agent, listing)
+    prospects = selectors.listing_prospects(request.agent, listing)
     return render(
         request,
         "searches/_listing_prospects.html",

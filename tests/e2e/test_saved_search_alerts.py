@@ -100,6 +100,7 @@ def test_agent_saves_screens_and_client_tunes_alerts(
     }
 
     agent_page.goto(f"{base}/agent/searches/")
+    agent_page.locator(".nav-count").wait_for()
     assert agent_page.locator(".nav-count").inner_text().startswith("3")
     assert agent_page.get_by_text("500+ matches — narrow it").is_visible()
     assert agent_page.get_by_text("Paused after no reply").first.is_visible()

@@ -148,8 +148,11 @@ def test_the_nav_counts_matches_waiting_for_review(agent_client, agent, client_c
     search = make_search(agent, client_contact, requires_screening=True)
     make_match(search)
     make_match(search)
-    body = agent_client.get("/agent/").content.decode()
-    assert '2<span class="visually-hidden"> matches waiting for your review' in body
+    page = agent_client.get("/agent/").content.decode()
+    # The nav loads the count after the page (no query on every back-office page).
+    assert 'hx-get="/agent/searches/screening/count/" hx-trigger="load"' in page
+    badge = agent_client.get("/agent/searches/screening/count/").content.decode()
+    assert '2<span class="visually-hidden"> matches waiting for your review' in badge
 
 
 # --- pause, resume, delete ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 QUEUE = "/agent/searches/screening/"
 REVIEW = "/agent/searches/screening/review/"
+COUNT = "/agent/searches/screening/count/"
 
 
 def test_queue_groups_matches_by_client_and_search_with_why(
@@ -98,13 +99,18 @@ def test_review_needs_post_and_an_agent(agent_client, portal_client):
 
 def test_the_nav_count_follows_a_review(agent_client, agent, client_contact):
     match = make_match(make_search(agent, client_contact, requires_screening=True))
-    assert "matches waiting" not in agent_client.get("/agent/").content.decode()  # 1: "match"
-    assert (
-        '1<span class="visually-hidden"> match waiting'
-        in agent_client.get("/agent/").content.decode()
-    )
+    badge = agent_client.get(COUNT).content.decode()
+    assert '1<span class="visually-hidden"> match waiting' in badge
     agent_client.post(REVIEW, {"decision": "discard", "match": [match.pk]})
-    assert "waiting for your review" not in agent_client.get("/agent/").content.decode()
+    assert agent_client.get(COUNT).content == b""
+
+
+def test_the_nav_count_is_the_agents_own(
+    agent_client, other_agent, other_client_contact, portal_client
+):
+    make_match(make_search(other_agent, other_client_contact, requires_screening=True))
+    assert agent_client.get(COUNT).content == b""
+    assert portal_client.get(COUNT).status_code == 403
 
 
 @pytest.mark.parametrize("count", [2, 40])
