@@ -13,6 +13,7 @@ from clients.decorators import agent_required, client_required
 
 from .. import cma as cmas
 from ..forms_analysis import AddByMlsForm, CmaForm, CmaStartForm, ComparableForm, SendForm
+from ..market import reports_for_agent
 from .common import map_settings
 
 
@@ -22,8 +23,6 @@ def _errors(form) -> str:
 
 @agent_required
 def cma_list(request):
-    from ..market import reports_for_agent
-
     context = {
         "cmas": cmas.cmas_for_agent(request.agent),
         "reports": reports_for_agent(request.agent),
@@ -46,6 +45,8 @@ def cma_new(request):
     if contact and not listing:
         initial["title"] = f"CMA for {contact.full_name}"
     form = CmaForm(request.POST or None, initial=initial)
+    if request.method == "POST" and not start.is_valid():
+        form.add_error(None, _errors(start))
     if request.method == "POST" and start.is_valid() and form.is_valid():
         try:
             cma = cmas.cma_create(
@@ -68,7 +69,7 @@ def cma_new(request):
     )
 
 
-def _edit_context(request, cma, *, form=None, mls_form=None) -> dict:
+def _edit_context(cma, *, form=None, mls_form=None) -> dict:
     rows = cmas.comparable_rows(cma)
     summary = cmas.cma_summary(cma, rows=rows)
     suggestions = cmas.suggest_comparables(cma, exclude=[row.listing_id for row in rows])
@@ -98,7 +99,7 @@ def cma_edit(request, pk: int):
                 flash.success(request, "CMA saved. Suggestions follow the new settings.")
                 return redirect("agent:cma_edit", pk=cma.pk)
         cma.refresh_from_db()
-    return render(request, "listings/cma_edit.html", _edit_context(request, cma, form=form))
+    return render(request, "listings/cma_edit.html", _edit_context(cma, form=form))
 
 
 @agent_required

@@ -12,6 +12,7 @@ from clients.decorators import agent_required, client_required
 
 from .. import market
 from ..charts import report_charts
+from ..cma import cmas_for_agent
 from ..forms_analysis import ReportForm, SendForm
 
 
@@ -27,8 +28,6 @@ def _report_context(report) -> dict:
 
 @agent_required
 def report_list(request):
-    from ..cma import cmas_for_agent
-
     context = {
         "cmas": cmas_for_agent(request.agent),
         "reports": market.reports_for_agent(request.agent),
