@@ -54,41 +54,53 @@ def _postgres() -> bool:
 
 
 # Criteria columns against the listing row ``l``. A NULL listing value fails a bound, as
-# ``listings_matching`` does (Django's ``__gte`` excludes NULL).
-CRITERIA_SQL = """
-    (s.c_type = '' OR s.c_type = l.property_type)
-    AND (s.c_min_price IS NULL OR l.list_price >= s.c_min_price)
-    AND (s.c_max_price IS NULL OR l.list_price <= s.c_max_price)
-    AND (s.c_min_beds IS NULL OR l.bedrooms_total >= s.c_min_beds)
-    AND (s.c_min_baths IS NULL OR l.bathrooms_total_integer >= s.c_min_baths)
-    AND (s.c_min_sqft IS NULL OR l.living_area >= s.c_min_sqft)
-    AND (s.c_max_sqft IS NULL OR l.living_area <= s.c_max_sqft)
-    AND (s.c_min_lot IS NULL OR l.lot_size_area >= s.c_min_lot)
-    AND (s.c_max_lot IS NULL OR l.lot_size_area <= s.c_max_lot)
-    AND (s.c_min_year IS NULL OR l.year_built >= s.c_min_year)
-    AND (s.c_max_year IS NULL OR l.year_built <= s.c_max_year)
-    AND (s.c_min_garage IS NULL OR l.garage_spaces >= s.c_min_garage)
-    AND (s.c_max_dom IS NULL OR l.days_on_market <= s.c_max_dom)
-    AND (s.c_reduced = FALSE OR l.list_price < l.original_list_price)
-    AND (s.c_south IS NULL OR (l.latitude >= s.c_south AND l.latitude <= s.c_north
-                               AND l.longitude >= s.c_west AND l.longitude <= s.c_east))
-"""
+# ``listings_matching`` does (Django's ``__gte`` excludes NULL): ``COALESCE(l.x >= s.bound,
+# s.bound IS NULL)`` is true when the search has no bound, else the comparison (NULL → false).
+# No ``OR`` on purpose: PostgreSQL plans each OR of a join clause for every join path and index,
+# which cost seconds of planning per statement (see benchmarks/matching.py).
+def _bound(listing_column: str, op: str, search_column: str) -> str:
+    return f"COALESCE(l.{listing_column} {op} s.{search_column}, s.{search_column} IS NULL)"
+
+
+CRITERIA_SQL = "\n    AND ".join(
+    [
+        "s.c_type IN ('', l.property_type)",
+        _bound("list_price", ">=", "c_min_price"),
+        _bound("list_price", "<=", "c_max_price"),
+        _bound("bedrooms_total", ">=", "c_min_beds"),
+        _bound("bathrooms_total_integer", ">=", "c_min_baths"),
+        _bound("living_area", ">=", "c_min_sqft"),
+        _bound("living_area", "<=", "c_max_sqft"),
+        _bound("lot_size_area", ">=", "c_min_lot"),
+        _bound("lot_size_area", "<=", "c_max_lot"),
+        _bound("year_built", ">=", "c_min_year"),
+        _bound("year_built", "<=", "c_max_year"),
+        _bound("garage_spaces", ">=", "c_min_garage"),
+        _bound("days_on_market", "<=", "c_max_dom"),
+        "CASE WHEN s.c_reduced THEN l.list_price < l.original_list_price ELSE TRUE END",
+        "CASE WHEN s.c_south IS NULL THEN TRUE ELSE l.latitude >= s.c_south"
+        " AND l.latitude <= s.c_north AND l.longitude >= s.c_west AND l.longitude <= s.c_east END",
+    ]
+)
 
 
 def _status_sql() -> str:
     on_market = _quoted(listing_search.ON_MARKET_STATUSES)
     return (
-        f"((s.c_status = '' AND l.standard_status IN ({on_market}))"
-        " OR l.standard_status = s.c_status)"
+        f"CASE WHEN s.c_status = '' THEN l.standard_status IN ({on_market})"
+        " ELSE l.standard_status = s.c_status END"
     )
 
 
 def _area_joins() -> list[str]:
     """One join condition per kind of area key (each one indexed)."""
     if _postgres():
+        # box @> box, not box @> point: GiST's box_ops has no (box, point) operator, so only
+        # this form walks the search_area_box index (a point is a box with no size).
+        point = "point(l.longitude::float8, l.latitude::float8)"
         box = (
             "s.c_area_kind = 'box' AND box(point(s.c_west, s.c_south), point(s.c_east, s.c_north))"
-            " @> point(l.longitude::float8, l.latitude::float8)"
+            f" @> box({point}, {point})"
         )
     else:
         box = "s.c_area_kind = 'box'"  # the range test in CRITERIA_SQL does the work
@@ -106,24 +118,46 @@ ALERTING_SQL = (
 )
 
 
+# The listing columns the criteria read, copied once per event into the statement's batch.
+_BATCH_LISTING_COLUMNS = (
+    "id, standard_status, list_price, original_list_price, property_type, bedrooms_total,"
+    " bathrooms_total_integer, living_area, lot_size_area, year_built, garage_spaces,"
+    " days_on_market, latitude, longitude, city, postal_code"
+)
+
+
 def _events_statement() -> str:
+    """The batch (events joined to their listings, 1,000 rows) is materialized once, then each
+    area branch joins it to the searches through that branch's index."""
     bits = " ".join(f"WHEN '{kind}' THEN {bit}" for kind, bit in EVENT_BITS.items())
     leaving = _quoted(LEAVING_MARKET)
+    columns = ", ".join(f"l.{c.strip()}" for c in _BATCH_LISTING_COLUMNS.split(","))
+    batch = (
+        "WITH l AS MATERIALIZED (SELECT e.id AS event_id, e.kind AS event_kind,"
+        f" e.old_price AS event_old_price, e.new_price AS event_new_price,"
+        f" CASE e.kind {bits} ELSE 0 END AS event_bit, e.kind IN ({leaving}) AS leaving,"
+        f" {columns} FROM listings_listingevent e JOIN listings_listing l ON l.id = e.listing_id"
+        " WHERE e.id > %s AND e.id <= %s)\n"
+    )
     branches = []
     for area in _area_joins():
         branches.append(
-            f"""SELECT s.id, e.id, e.listing_id, e.kind, e.old_price, e.new_price,
+            f"""SELECT s.id, l.event_id, l.id, l.event_kind, l.event_old_price, l.event_new_price,
                        s.requires_screening, s.c_needs_check
-                FROM listings_listingevent e
-                JOIN listings_listing l ON l.id = e.listing_id
-                JOIN searches_savedsearch s ON {area}
-                WHERE e.id > %s AND e.id <= %s
-                  AND {ALERTING_SQL}
-                  AND (s.change_types & (CASE e.kind {bits} ELSE 0 END)) <> 0
-                  AND (e.kind IN ({leaving}) OR {_status_sql()})
+                FROM l JOIN searches_savedsearch s ON {area}
+                WHERE {ALERTING_SQL}
+                  AND (s.change_types & l.event_bit) <> 0
+                  AND CASE WHEN l.leaving THEN TRUE ELSE {_status_sql()} END
                   AND {CRITERIA_SQL}"""
         )
-    return "\nUNION ALL\n".join(branches)
+    return batch + "\nUNION ALL\n".join(branches)
+
+
+def _jit_off(cursor) -> None:
+    # These statements are costed high (a join against every search) but run in well under a
+    # second; JIT compiling them took longer than running them (2.9 s at 100,000 searches).
+    if _postgres():
+        cursor.execute("SET LOCAL jit = off")
 
 
 @dataclass(frozen=True)
@@ -140,9 +174,9 @@ class Candidate:
 
 def event_candidates(first_event_id: int, last_event_id: int) -> list[Candidate]:
     """Every (search, event) pair in the id range ``(first, last]`` the statement accepts."""
-    with connection.cursor() as cursor:
-        params = [first_event_id, last_event_id] * len(_area_joins())
-        cursor.execute(_events_statement(), params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _jit_off(cursor)
+        cursor.execute(_events_statement(), [first_event_id, last_event_id])
         return [Candidate(*row[:6], bool(row[6]), bool(row[7])) for row in cursor.fetchall()]
 
 
@@ -356,7 +390,8 @@ def reverse_prospect_search_ids(listing: Listing) -> list[int]:
                 WHERE l.id = %s AND s.is_paused = FALSE AND c.reverse_prospecting = TRUE
                   AND {_status_sql()} AND {CRITERIA_SQL}"""
         )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _jit_off(cursor)
         cursor.execute("\nUNION ALL\n".join(branches), [listing.pk] * len(branches))
         rows = cursor.fetchall()
     candidates = [
