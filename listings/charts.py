@@ -177,7 +177,7 @@ def report_charts(stats: MarketStats) -> list[Chart]:
         ),
         Chart(
             "inventory",
-            "Active inventory and months of supply",
+            "Active inventory at month end",
             svg_chart(
                 title="Active inventory at month end",
                 months=months,
