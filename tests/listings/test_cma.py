@@ -431,3 +431,9 @@ def test_hostile_send_input(agent_client, agent, client_contact, other_agents_co
         assert page.status_code == 200 and message in page.content.decode(), data
     assert not FeedItem.objects.exists()
     assert other_agents_contact.last_name not in agent_client.get(url).content.decode()
+
+
+def test_closed_within_counts_calendar_months():
+    assert cmas.months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
+    assert cmas.months_before(dt.date(2026, 1, 15), 6) == dt.date(2025, 7, 15)
+    assert cmas.months_before(dt.date(2026, 6, 30), 24) == dt.date(2024, 6, 30)
