@@ -168,3 +168,36 @@ class ListingImportRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "<tbody>{}</tbody></table>",
             rows,
         )
+
+
+# --- CMAs and market reports: agents' work, shown to MLS staff for support (read-only) -------
+
+from .models import Cma, CmaComparable, MarketReport  # noqa: E402
+
+
+class CmaComparableInline(ReadOnlyMixin, admin.TabularInline):
+    model = CmaComparable
+    extra = 0
+    fields = ["listing", "adjustment_amount", "adjustment_percent", "adjustment_note", "order"]
+    readonly_fields = fields
+
+
+@admin.register(Cma)
+class CmaAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["title", "agent", "contact", "status", "send_count", "updated_at"]
+    list_filter = ["status", "property_type"]
+    list_select_related = ["agent", "contact"]
+    search_fields = ["title", "address", "agent__display_name"]
+    raw_id_fields = ["agent", "contact", "subject_listing"]
+    inlines = [CmaComparableInline]
+
+
+@admin.register(MarketReport)
+class MarketReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["title", "agent", "area_kind", "area_value", "period_months", "schedule"]
+    list_display += ["status", "refreshed_month", "updated_at"]
+    list_filter = ["schedule", "status", "area_kind"]
+    list_select_related = ["agent"]
+    search_fields = ["title", "area_value", "agent__display_name"]
+    raw_id_fields = ["agent"]
+    filter_horizontal = ["recipients"]

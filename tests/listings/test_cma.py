@@ -437,3 +437,22 @@ def test_closed_within_counts_calendar_months():
     assert cmas.months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
     assert cmas.months_before(dt.date(2026, 1, 15), 6) == dt.date(2025, 7, 15)
     assert cmas.months_before(dt.date(2026, 6, 30), 24) == dt.date(2024, 6, 30)
+
+
+def test_mls_staff_see_cmas_and_reports_in_the_admin(client, agent, client_contact):
+    from tests.clients.factories import UserFactory
+
+    cma = subject(agent)
+    CmaComparable.objects.create(cma=cma, listing=closed("400000"), adjustment_note="pool")
+    report = market.report_save(agent=agent, data={"area_kind": "city", "area_value": "Hartford"})
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for url in [
+        reverse("admin:listings_cma_changelist"),
+        reverse("admin:listings_cma_change", args=[cma.pk]),
+        reverse("admin:listings_marketreport_changelist"),
+        reverse("admin:listings_marketreport_change", args=[report.pk]),
+    ]:
+        assert client.get(url).status_code == 200, url
+    assert (
+        "pool" in client.get(reverse("admin:listings_cma_change", args=[cma.pk])).content.decode()
+    )
