@@ -440,19 +440,27 @@ def search_page(
     limit: int = 0,
     dense: bool = False,
     fields: tuple[str, ...] = (),
+    annotations: dict | None = None,
 ) -> SearchPage:
     """One keyset page: ``limit`` listings after the cursor, and the next page's cursor.
 
     One query while rows with a sort value last (an index seek on ``(sort field, id)``); a
     second, by id, only on the page where they run out and the rows without a value begin.
-    ``fields``: load only these (and the sort's) columns, as ``QuerySet.only``.
+    ``fields``: load only these (and the sort's) columns, as ``QuerySet.only``;
+    ``annotations``: ``QuerySet.annotate`` these on the page's rows (say, a per-row subquery
+    that would otherwise be a query of its own).
     """
     limit = limit or PAGE_SIZE
     sort_key = criteria.get("sort") or DEFAULT_SORT
     sort = SORTS[sort_key]
     base = listings_matching(criteria, dense=dense)
+    listings = Listing.objects.all()
     if fields:
         base = base.only(*fields, sort.field)
+        listings = listings.only(*fields, sort.field)
+    if annotations:
+        base = base.annotate(**annotations)
+        listings = listings.annotate(**annotations)
     # A dense map area is filtered while walking the sort's index; when that index carries the
     # coordinates (0006's listing_onmarket_newest_cover) the walk can pick the page's ids from
     # the index alone, and only those 51 rows are read from the table, instead of the ~1,600
@@ -482,7 +490,6 @@ def search_page(
             # map condition names "listings_listing", which would then mean the outer row.
             ids_sql, ids_params = page.values("pk").query.sql_with_params()
             in_page = RawSQL(f'"listings_listing"."id" IN ({ids_sql})', ids_params, BooleanField())
-            listings = Listing.objects.only(*fields, sort.field) if fields else Listing.objects
             page = listings.filter(Q(in_page)).order_by(*sort.ordering)
         rows = list(page)
     if len(rows) <= limit:

@@ -301,3 +301,37 @@ def test_dense_map_pages_match_sparse_ones_page_after_page(query, portal_client,
             break
         after = search.parse_cursor(dense.next_cursor, sort="newest")
     assert len(seen) == len(set(seen)) == 11
+
+
+# --- covers and reactions ride along in the page query ----------------------------------------
+
+
+def test_cover_photos_and_the_clients_own_reactions_come_with_the_page(
+    portal_client, client_contact, other_client_contact
+):
+    from listings.models import ListingMedia, ListingReaction
+    from listings.selectors import search_results
+
+    liked, maybe, plain = ListingFactory.create_batch(3)
+    ListingMedia.objects.create(listing=liked, order=1, url="https://photos.example/2.jpg")
+    ListingMedia.objects.create(
+        listing=liked, order=0, url="https://photos.example/1.jpg", caption="Front & side"
+    )
+    ListingReaction.objects.create(contact=client_contact, listing=liked, kind="favorite")
+    ListingReaction.objects.create(contact=client_contact, listing=maybe, kind="maybe")
+    ListingReaction.objects.create(contact=other_client_contact, listing=plain, kind="favorite")
+    with CaptureQueriesContext(connection) as queries:
+        results = search_results({}, reactions_for=client_contact)
+    # The capped count, the page and, as the results end on it, the rows without a date;
+    # no query for photos or reactions.
+    assert len(queries) == 3
+    for table in ("listings_listingmedia", "listings_listingreaction"):
+        assert not any(q["sql"].startswith(f'SELECT "{table}"') for q in queries)
+    by_pk = {listing.pk: listing for listing in results.listings}
+    assert [m.thumb_src for m in by_pk[liked.pk].cover] == ["https://photos.example/1.jpg"]
+    assert by_pk[maybe.pk].cover == [] and by_pk[plain.pk].cover == []
+    assert (by_pk[liked.pk].my_reaction, by_pk[maybe.pk].my_reaction) == ("favorite", "maybe")
+    assert by_pk[plain.pk].my_reaction is None  # another client's reaction is not shown
+    html = portal_client.get(PORTAL).content.decode()
+    assert 'src="https://photos.example/1.jpg" alt="Front &amp; side"' in html
+    assert html.count("card-reaction--favorite") == 1 and "card-reaction--maybe" in html
