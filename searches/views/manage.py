@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -90,18 +91,22 @@ def search_edit(request, pk: int):
         )
     }
     name_form = SearchNameForm(request.POST or None, initial={"name": search.name})
-    alert_form = AlertSettingsForm(request.POST or None, initial=initial)
+    # A search just for the agent sends no email: it has a name and criteria only.
+    alert_form = (
+        AlertSettingsForm(request.POST or None, initial=initial) if search.contact_id else None
+    )
     if request.method == "POST":
-        if name_form.is_valid() and alert_form.is_valid():
+        if name_form.is_valid() and (alert_form is None or alert_form.is_valid()):
             if name_form.cleaned_data["name"] != search.name:
                 search = search_rename_for_agent(
                     agent=agent, search=search, name=name_form.cleaned_data["name"]
                 )
-            changes = dict(alert_form.cleaned_data)
-            if changes.get("frequency") == search.frequency:
-                # Saving the same frequency must not undo a slow-down the agent did not touch.
-                changes.pop("frequency")
-            search = search_settings_update(search=search, changes=changes)
+            if alert_form is not None:
+                changes = dict(alert_form.cleaned_data)
+                if changes.get("frequency") == search.frequency:
+                    # Saving the same frequency must not undo a slow-down the agent didn't touch.
+                    changes.pop("frequency")
+                search = search_settings_update(search=search, changes=changes)
             messages.success(request, f"Saved “{search.name}”{_whose(search)}.")
             return redirect("agent:search_list")
         messages.error(request, "Check the highlighted fields.")
@@ -200,7 +205,7 @@ def screening_queue(request):
     return render(
         request,
         "searches/agent_screening.html",
-        {"groups": groups, "total": total, "shown": shown},
+        {"groups": groups, "total": total, "shown": shown, "now": timezone.now()},
     )
 
 

@@ -284,11 +284,19 @@ def test_bad_settings_are_explained_not_saved(agent_client, agent, client_contac
     assert search.name == "Hartford homes" and search.frequency == "daily"
 
 
-def test_a_search_just_for_the_agent_stays_saved(agent_client, agent):
+def test_a_search_just_for_the_agent_has_a_name_and_no_alerts(agent_client, agent):
     search = make_search(agent, None)
-    agent_client.post(reverse("agent:search_edit", args=[search.pk]), _edit_data())
+    url = reverse("agent:search_edit", args=[search.pk])
+    page = agent_client.get(url).content.decode()
+    assert "just for you, so it sends no email" in page and 'name="frequency"' not in page
+    # What a browser sends: the name only.
+    assert agent_client.post(url, {"name": "Renamed"}).status_code == 302
     search.refresh_from_db()
     assert search.kind == "saved" and search.name == "Renamed"
+    # Alert fields sent anyway change nothing.
+    agent_client.post(url, _edit_data(name="Again"))
+    search.refresh_from_db()
+    assert search.kind == "saved" and search.frequency == "daily" and search.name == "Again"
 
 
 # --- Save this search with alert settings -----------------------------------------------------
