@@ -328,8 +328,9 @@ def _monthly_postgres(listings: QuerySet, first, last, start_moment, end_moment)
     """The same numbers as _monthly_portable in one statement: the area's rows are read once
     (a materialized CTE) and aggregated four ways."""
     area_sql, area_params = (
-        listings.filter(Q(listing_contract_date__lte=last) | Q(close_date__lte=last))
-        .values(
+        # All the area's rows (a date filter here would only blur the planner's row estimate,
+        # which decides how the events are joined).
+        listings.values(
             "id",
             "listing_contract_date",
             "close_date",
@@ -338,8 +339,7 @@ def _monthly_postgres(listings: QuerySet, first, last, start_moment, end_moment)
             "close_price",
             "living_area",
             "days_on_market",
-        )
-        .query.sql_with_params()
+        ).query.sql_with_params()
     )
     off_market = ", ".join(["%s"] * len(OFF_MARKET))
     sql = f"""
