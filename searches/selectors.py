@@ -278,6 +278,29 @@ def screening_queue(agent: Agent, *, limit: int = SCREENING_LIMIT) -> tuple[list
         return [], 0
     matches = list(
         waiting.select_related("search", "search__contact", "listing")
+        # Listing rows are wide (the whole RESO record); the queue shows a few columns.
+        .only(
+            "id",
+            "reason",
+            "old_price",
+            "new_price",
+            "matched_at",
+            "search__id",
+            "search__name",
+            "search__contact__id",
+            "search__contact__first_name",
+            "search__contact__last_name",
+            "listing__id",
+            "listing__street_number",
+            "listing__street_name",
+            "listing__street_suffix",
+            "listing__unit_number",
+            "listing__city",
+            "listing__list_price",
+            "listing__bedrooms_total",
+            "listing__bathrooms_total_integer",
+            "listing__living_area",
+        )
         .prefetch_related(
             Prefetch(
                 "listing__media", queryset=ListingMedia.objects.filter(order=0), to_attr="cover"

@@ -4,7 +4,7 @@ nav and the alert settings on the Save this search panel (listings cannot import
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from clients.templatetags.ui import icon, money, thousands
 
@@ -105,3 +105,23 @@ def _ago(when, now) -> str:
             n = seconds // size
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
     return "just now"
+
+
+@register.simple_tag
+def select_options(choices, selected=None):
+    """<option>s of a select, rendered in Python: My Searches repeats the alert settings for
+    every search (40-odd options each), too many loops for the template engine."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in choices),
+    )
+
+
+@register.simple_tag
+def check_pills(name, choices, checked=()):
+    return format_html_join(
+        " ",
+        '<label class="check-pill"><input type="checkbox" name="{}" value="{}"{}> {}</label>',
+        ((name, value, " checked" if value in checked else "", label) for value, label in choices),
+    )
