@@ -101,6 +101,8 @@ def _postgres() -> bool:
 
 @dataclass
 class Area:
+    SHAPE = "shape"
+
     kind: str  # "city", "zip" or "shape"
     value: str = ""
     shape: list = field(default_factory=list)
@@ -528,8 +530,9 @@ def get_report_for_client(contact, pk: int) -> MarketReport:
 
 def _default_title(data: dict) -> str:
     area = Area(kind=data.get("area_kind", "city"), value=data.get("area_value", ""))
+    where = "Drawn area" if area.kind == Area.SHAPE else area.describe()
     kind = describe_type(data.get("property_type", ""))
-    return f"{area.describe()} market report · {kind}"[:200]
+    return f"{where} market report · {kind}"[:200]
 
 
 @transaction.atomic

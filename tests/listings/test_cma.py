@@ -456,3 +456,22 @@ def test_mls_staff_see_cmas_and_reports_in_the_admin(client, agent, client_conta
     assert (
         "pool" in client.get(reverse("admin:listings_cma_change", args=[cma.pk])).content.decode()
     )
+
+
+def test_report_form_starts_from_a_city_or_a_drawn_shape(agent_client):
+    page = agent_client.get(reverse("agent:report_new") + "?city=West Hartford").content.decode()
+    assert 'value="West Hartford"' in page
+    poly = "41.7 -72.8,41.8 -72.8,41.8 -72.7"
+    page = agent_client.get(reverse("agent:report_new"), {"poly": poly}).content.decode()
+    assert poly in page and 'value="shape" selected' in page
+    response = agent_client.post(
+        reverse("agent:report_new"),
+        report_data(area_kind="shape", area_value="", area_shape_text=poly),
+    )
+    report = MarketReport.objects.get()
+    assert response.status_code == 302 and report.area_shape == [
+        [41.7, -72.8],
+        [41.8, -72.8],
+        [41.8, -72.7],
+    ]
+    assert report.title == "Drawn area market report · All property types"
