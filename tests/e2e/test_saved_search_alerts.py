@@ -160,3 +160,60 @@ def test_agent_saves_screens_and_client_tunes_alerts(
     assert search.client_alerts_off
     screenshot(client_page, "searches_portal_my_searches")
     assert not client_page.csp_errors, client_page.csp_errors
+
+
+def test_saved_search_pages_have_no_serious_accessibility_violations(
+    browser, live_server, agent, client_contact
+):
+    from tests.e2e.test_accessibility import check
+
+    base = live_server.url
+    client_contact.reverse_prospecting = True
+    client_contact.save()
+    home = ListingFactory(city="Hartford")
+    screened = SavedSearch.objects.create(
+        agent=agent,
+        contact=client_contact,
+        name="Screened",
+        criteria={"q": "Hartford"},
+        kind="automatic",
+        requires_screening=True,
+        flagged_broad_at=timezone.now(),
+        created_by=agent.user,
+    )
+    SearchMatch.objects.create(
+        search=screened, listing=home, reason="new", state="screening", matched_at=timezone.now()
+    )
+    SavedSearch.objects.create(
+        agent=agent,
+        contact=client_contact,
+        name="Mine",
+        kind="automatic",
+        created_by=client_contact.user,
+    )
+    found: dict[str, list] = {}
+    for email, width, paths in [
+        (
+            agent.user.email,
+            1280,
+            [
+                "/agent/searches/",
+                "/agent/searches/screening/",
+                f"/agent/searches/{screened.pk}/edit/",
+                f"/agent/searches/{screened.pk}/delete/",
+                f"/agent/listings/{home.pk}/",
+            ],
+        ),
+        (client_contact.user.email, 390, ["/portal/searches/"]),
+    ]:
+        page = browser.new_context(
+            viewport={"width": width, "height": 900}, bypass_csp=True
+        ).new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        for path in paths:
+            check(page, base + path, found)
+    assert not found, found
