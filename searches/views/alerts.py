@@ -1,5 +1,6 @@
 """The client's page for one alert: every listing it carried, with why it was sent."""
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,8 @@ from messaging.services import feed_item_open
 from ..alerts import group_by_listing
 from ..engagement import engagement_reset
 from ..models import SearchAlert, SearchMatch
+
+PER_PAGE = 24
 
 
 @client_required
@@ -36,4 +39,7 @@ def alert_detail(request, pk: int):
     if wanted.isdigit() and any(m.listing_id == int(wanted) for m in matches):
         return redirect(reverse("portal:listing_detail", args=[int(wanted)]))
     entries = group_by_listing(matches)
-    return render(request, "searches/portal_alert.html", {"alert": alert, "entries": entries})
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "searches/portal_alert.html", {"alert": alert, "entries": entries, "page": page}
+    )

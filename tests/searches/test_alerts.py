@@ -334,3 +334,22 @@ def test_unsubscribe_token_is_not_a_search_token(client, client_contact):
     search = _search(client_contact)
     token = make_contact_token(search.pk, "unsubscribe")
     assert client.get(f"/email/searches/{token}/").status_code == 400
+
+
+def test_a_long_alert_is_paginated_and_bad_pages_are_harmless(client_contact, agent, portal_client):
+    ListingFactory.create_batch(30, city="Avon", postal_code="06001")
+    saved_search_create(
+        agent=agent,
+        contact=client_contact,
+        name="Avon",
+        criteria={"q": "Avon"},
+        created_by=agent.user,
+        alert_settings={"kind": "automatic"},
+    )
+    alert = alerts.alert_send_for_contact(contact_id=client_contact.pk)
+    url = reverse("portal:search_alert", args=[alert.pk])
+    first = portal_client.get(url).content.decode()
+    assert "Homes 1–24 of 30" in first
+    assert "Homes 25–30 of 30" in portal_client.get(f"{url}?page=2").content.decode()
+    for junk in ("999", "-1", "abc", "1" * 400):
+        assert portal_client.get(f"{url}?page={junk}").status_code == 200
