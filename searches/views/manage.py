@@ -95,21 +95,20 @@ def search_edit(request, pk: int):
     alert_form = (
         AlertSettingsForm(request.POST or None, initial=initial) if search.contact_id else None
     )
-    if request.method == "POST":
-        if name_form.is_valid() and (alert_form is None or alert_form.is_valid()):
-            if name_form.cleaned_data["name"] != search.name:
-                search = search_rename_for_agent(
-                    agent=agent, search=search, name=name_form.cleaned_data["name"]
-                )
-            if alert_form is not None:
-                changes = dict(alert_form.cleaned_data)
-                if changes.get("frequency") == search.frequency:
-                    # Saving the same frequency must not undo a slow-down the agent didn't touch.
-                    changes.pop("frequency")
-                search = search_settings_update(search=search, changes=changes)
-            messages.success(request, f"Saved “{search.name}”{_whose(search)}.")
-            return redirect("agent:search_list")
-        messages.error(request, "Check the highlighted fields.")
+    valid = name_form.is_valid() and (alert_form is None or alert_form.is_valid())
+    if request.method == "POST" and valid:
+        if name_form.cleaned_data["name"] != search.name:
+            search = search_rename_for_agent(
+                agent=agent, search=search, name=name_form.cleaned_data["name"]
+            )
+        if alert_form is not None:
+            changes = dict(alert_form.cleaned_data)
+            if changes.get("frequency") == search.frequency:
+                # Saving the same frequency must not undo a slow-down the agent didn't touch.
+                changes.pop("frequency")
+            search = search_settings_update(search=search, changes=changes)
+        messages.success(request, f"Saved “{search.name}”{_whose(search)}.")
+        return redirect("agent:search_list")
     search.flags = search_flags(search)
     search.state_tone, search.state_label = search_state(search)
     search.schedule = schedule_text(search)
