@@ -264,7 +264,7 @@ def test_portal_cma_page_only_through_a_feed_item(
     url = reverse("portal:cma_detail", args=[cma.pk])
     assert portal_client.get(url).status_code == 404  # not sent to this client yet
     cmas.cma_send(cma=cma, contacts=[client_contact], send_no=1)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         page = portal_client.get(url)
     body = page.content.decode()
     assert page.status_code == 200 and "Suggested price range" in body
@@ -281,10 +281,10 @@ def test_agent_pages_and_isolation(agent_client, agent, other_agent, django_asse
         CmaComparable.objects.create(cma=cma, listing=closed("400000"))
     for _ in range(10):
         closed("410000")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         page = agent_client.get(reverse("agent:cma_edit", args=[cma.pk]))
     assert page.status_code == 200 and "Suggested (10)" in page.content.decode()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         assert agent_client.get(reverse("agent:cma_list")).status_code == 200
     assert agent_client.get(reverse("agent:cma_detail", args=[cma.pk])).status_code == 200
     theirs = subject(other_agent)
@@ -344,7 +344,7 @@ def test_report_pages_send_and_monthly_update(
         response.status_code == 302
         and report.title == "Hartford market report · All property types"
     )
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         page = agent_client.get(reverse("agent:report_detail", args=[report.pk]))
     body = page.content.decode()
     assert "<svg" in body and "Month by month" in body and "homes closed in Hartford" in body
@@ -357,7 +357,7 @@ def test_report_pages_send_and_monthly_update(
         )
     item = FeedItem.objects.get(category="reports")
     assert item.payload["url"] == portal_url and len(mail.outbox) == 1
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         assert portal_client.get(portal_url).status_code == 200
     assert list(report.recipients.all()) == [client_contact]
     # The first send counts as this month's update; next month's goes once.
