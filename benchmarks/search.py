@@ -4,6 +4,7 @@ and as whole pages, with the search indexes and without them.
     .venv/bin/python benchmarks/search.py                 # 1,000,000 listings (the default)
     .venv/bin/python benchmarks/search.py --rows 200000   # smaller
     .venv/bin/python benchmarks/search.py --reuse         # keep the data of the last run
+    .venv/bin/python benchmarks/search.py --reuse --keep-indexes --skip-without  # quick re-run
 
 It creates (and reuses) its own database, ``portal_bench`` on the server of ``BENCH_DATABASE_URL``
 (default ``postgres://postgres@127.0.0.1:5432/portal_bench``), migrates it, loads listings and one
@@ -13,9 +14,11 @@ cover photo each with COPY, then for each search prints p50/p95 of
 - the whole page: ``GET /portal/search/?…`` through Django's test client as a logged-in client
   (HTML with 50 cards and the map's marker JSON; includes the Previous Searches write),
 
-then drops the indexes of ``listings/migrations/0003_search_indexes.py`` and
-``0005_search_count_indexes.py``, measures the bare queries again, and recreates them. Tests never
-depend on these timings.
+each as wall-clock time and as on-CPU time (this process plus its PostgreSQL backend: what the
+run costs, whatever else the machine is doing; see ``OnCpu``), with the load average before and
+after. Then it drops the indexes of ``listings/migrations/0003_search_indexes.py``,
+``0005_search_count_indexes.py`` and ``0006_search_page_cover_index.py``, measures the bare
+queries again, and recreates them. Tests never depend on these timings.
 """
 
 from __future__ import annotations
