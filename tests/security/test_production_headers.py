@@ -18,13 +18,18 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = r"""
 import json, sys, django
 django.setup()
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 email, password = sys.argv[1], sys.argv[2]
-browser = Client(HTTP_HOST="portal.example.com", HTTP_X_FORWARDED_PROTO="https")
-plain = Client(HTTP_HOST="portal.example.com").get("/accounts/login/")
-page = browser.get("/accounts/login/")
-login = browser.post("/accounts/login/", {"login": email, "password": password})
-home = browser.get("/agent/")
+# Static files as built by collectstatic are tested in tests/test_static_files.py; plain static
+# storage here lets a clean checkout (no manifest yet) render pages.
+static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+with override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}):
+    browser = Client(HTTP_HOST="portal.example.com", HTTP_X_FORWARDED_PROTO="https")
+    plain = Client(HTTP_HOST="portal.example.com").get("/accounts/login/")
+    page = browser.get("/accounts/login/")
+    login = browser.post("/accounts/login/", {"login": email, "password": password})
+    home = browser.get("/agent/")
 def cookies(response):
     return {name: {"secure": bool(m["secure"]), "httponly": bool(m["httponly"]),
                    "samesite": m["samesite"]} for name, m in response.cookies.items()}
