@@ -31,6 +31,8 @@ NOT_OWNED = {
     # other agents' only as counts; tests/searches/test_reverse_prospecting_ui.py.
     "agent:listing_prospects",
     "agent:portal_accounts_download",  # one-time random token in the cache, scoped to the agent
+    "search_email:manage",  # signed search token; tests/searches/test_alerts.py
+    "search_email:keep",
     "portal:invitation_accept",  # signed invitation token; tests/clients/test_portal_accounts.py
     "portal:invitation_request",
 }
@@ -90,7 +92,14 @@ def owned_objects(agent, client_contact):
     previous = PreviousSearch.objects.create(
         contact=client_contact, criteria={"q": "Secret plan"}, query_string="q=Secret+plan"
     )
+    from django.utils import timezone
+
     from listings.models import Cma, MarketReport
+    from searches.models import SearchAlert
+
+    alert = SearchAlert.objects.create(
+        agent=agent, contact=client_contact, created_at=timezone.now(), title="Secret plan alert"
+    )
 
     cma = Cma.objects.create(agent=agent, title="Secret plan CMA", address="1 Secret plan Rd")
     report = MarketReport.objects.create(agent=agent, title="Secret plan report", area_value="X")
@@ -118,6 +127,7 @@ def owned_objects(agent, client_contact):
         "portal:search_rename": {"pk": own_search.pk},
         "portal:search_delete": {"pk": own_search.pk},
         "portal:search_settings": {"pk": own_search.pk},
+        "portal:search_alert": {"pk": alert.pk},
         "agent:search_edit": {"pk": own_search.pk},
         "agent:search_criteria": {"pk": own_search.pk},
         "agent:search_pause": {"pk": own_search.pk},
@@ -159,6 +169,7 @@ KNOWN = {
     "portal:search_rename",
     "portal:search_delete",
     "portal:search_settings",
+    "portal:search_alert",
     "agent:search_edit",
     "agent:search_criteria",
     "agent:search_pause",
