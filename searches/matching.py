@@ -104,12 +104,32 @@ def _area_joins() -> list[str]:
         )
     else:
         box = "s.c_area_kind = 'box'"  # the range test in CRITERIA_SQL does the work
+    anywhere = "s.c_area_kind = 'any'"
+    if _postgres():
+        anywhere += f" AND {_ADDRESS_PREFILTER}"
     return [
         "s.c_area_kind = 'city' AND s.c_city = UPPER(l.city)",
         "s.c_area_kind = 'zip' AND s.c_postal = SUBSTR(l.postal_code, 1, 5)",
         box,
-        "s.c_area_kind = 'any'",
+        anywhere,
     ]
+
+
+# A search by street address or MLS number has no area key ("any"), so without this every listing
+# of the batch within its price range was a candidate sent to the second look (one query per
+# search): 15 % of all candidates at 100,000 searches from 0.3 % of the searches, and most of the
+# time of reverse prospecting. This keeps only listings whose address contains the typed text or
+# whose MLS number is that text — the same test as ``listings.search.location_q`` (upper-cased,
+# LIKE wildcards removed), so it drops nothing the second look would keep; text that is not plain
+# ASCII is left entirely to the second look. ``%%`` is a literal ``%`` (the statements take
+# parameters).
+_TYPED = "btrim(s.criteria->>'q')"
+_ADDRESS_PREFILTER = (
+    f"CASE WHEN COALESCE({_TYPED}, '') = '' OR {_TYPED} ~ '[^ -~]' THEN TRUE"
+    " ELSE strpos(upper(l.street_number || ' ' || l.street_name || ' ' || l.street_suffix),"
+    f" upper(translate({_TYPED}, '%%_\\', ''))) > 0"
+    f" OR upper(l.listing_id) = upper({_TYPED}) END"
+)
 
 
 ALERTING_SQL = (
@@ -122,7 +142,8 @@ ALERTING_SQL = (
 _BATCH_LISTING_COLUMNS = (
     "id, standard_status, list_price, original_list_price, property_type, bedrooms_total,"
     " bathrooms_total_integer, living_area, lot_size_area, year_built, garage_spaces,"
-    " days_on_market, latitude, longitude, city, postal_code"
+    " days_on_market, latitude, longitude, city, postal_code, listing_id, street_number,"
+    " street_name, street_suffix"
 )
 
 

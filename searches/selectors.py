@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -381,14 +380,3 @@ def listing_prospects(agent: Agent, listing: Listing) -> ListingProspects:
             key=lambda o: (-o.contact_count, o.agent.display_name),
         )
     return result
-
-
-# A write, kept here because services.py belongs to the alerts engine's owner: it moves to
-# services.py as ``saved_search_rename_by_agent`` when that file is next edited.
-@transaction.atomic
-def search_rename_for_agent(*, agent: Agent, search: SavedSearch, name: str) -> SavedSearch:
-    search = SavedSearch.objects.select_for_update().get(pk=search.pk, agent=agent)
-    search.name = name.strip()
-    search.full_clean(exclude=["criteria"])
-    search.save(update_fields=["name", "updated_at"])
-    return search

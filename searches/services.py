@@ -146,6 +146,8 @@ def search_settings_update(
     if by_client is not None:
         search = SavedSearch.objects.select_for_update().get(pk=search.pk, contact=by_client)
         allowed = CLIENT_SETTING_FIELDS
+        if by_client.user_id is not None and search.created_by_id == by_client.user_id:
+            allowed = (*allowed, "kind")  # their own search: they decide whether it emails
     else:
         search = _agent_search(search.agent, search.pk)
         allowed = ALERT_SETTING_FIELDS
@@ -162,6 +164,15 @@ def search_settings_update(
     search.save()
     if search.kind == SavedSearch.Kind.AUTOMATIC and not was_automatic:
         first_send_matches(search)
+    return search
+
+
+@transaction.atomic
+def saved_search_rename_by_agent(*, agent: Agent, search: SavedSearch, name: str) -> SavedSearch:
+    search = _agent_search(agent, search.pk)
+    search.name = name.strip()
+    search.full_clean(exclude=["criteria"])
+    search.save(update_fields=["name", "updated_at"])
     return search
 
 

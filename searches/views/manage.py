@@ -25,10 +25,10 @@ from ..selectors import (
     get_search_for_client,
     schedule_text,
     search_flags,
-    search_rename_for_agent,
     search_state,
 )
 from ..services import (
+    saved_search_rename_by_agent,
     screening_review,
     search_client_alerts,
     search_criteria_update,
@@ -98,7 +98,7 @@ def search_edit(request, pk: int):
     valid = name_form.is_valid() and (alert_form is None or alert_form.is_valid())
     if request.method == "POST" and valid:
         if name_form.cleaned_data["name"] != search.name:
-            search = search_rename_for_agent(
+            search = saved_search_rename_by_agent(
                 agent=agent, search=search, name=name_form.cleaned_data["name"]
             )
         if alert_form is not None:
@@ -284,6 +284,15 @@ def client_search_settings(request, pk: int):
                 f"Alerts for “{search.name}” are off. {contact.agent.display_name} keeps the "
                 "search and has been told.",
             )
+        return redirect(back)
+    if action == "email" and own and search.kind == SavedSearch.Kind.SAVED:
+        # The client's own saved search starts emailing: daily at 8 by default.
+        search = search_settings_update(
+            search=search, changes={"kind": SavedSearch.Kind.AUTOMATIC}, by_client=contact
+        )
+        messages.success(
+            request, f"“{search.name}” now emails you new matches: {schedule_text(search)}."
+        )
         return redirect(back)
     if action != "save":
         messages.error(request, "That action isn’t available.")

@@ -353,3 +353,27 @@ def test_a_long_alert_is_paginated_and_bad_pages_are_harmless(client_contact, ag
     assert "Homes 25–30 of 30" in portal_client.get(f"{url}?page=2").content.decode()
     for junk in ("999", "-1", "abc", "1" * 400):
         assert portal_client.get(f"{url}?page={junk}").status_code == 200
+
+
+def test_a_client_turns_their_own_saved_search_into_alerts(client_contact, portal_client):
+    from tests.listings.factories import ListingFactory as Listings
+
+    Listings.create_batch(2, city="Avon", postal_code="06001")
+    own = SavedSearch.objects.create(
+        agent=client_contact.agent,
+        contact=client_contact,
+        name="Mine",
+        criteria={"q": "Avon"},
+        created_by=client_contact.user,
+    )
+    agents = _search(client_contact, name="Agent's", kind="saved")
+    url = reverse("portal:search_settings", args=[own.pk])
+    assert portal_client.post(url, {"action": "email"}).status_code == 302
+    own.refresh_from_db()
+    assert own.kind == "automatic" and own.matches.count() == 2
+    # Not for a search the agent made: the agent decides whether that one emails.
+    portal_client.post(reverse("portal:search_settings", args=[agents.pk]), {"action": "email"})
+    agents.refresh_from_db()
+    assert agents.kind == "saved"
+    page = portal_client.get(reverse("portal:my_searches")).content.decode()
+    assert "Email me new matches" not in page.split("Mine")[1].split("</li>")[0]
