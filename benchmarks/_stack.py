@@ -78,9 +78,7 @@ class PrivatePostgres:
 
     def _as_postgres(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        result = subprocess.run(
-            [*prefix, *command], capture_output=True, text=True, timeout=120
-        )
+        result = subprocess.run([*prefix, *command], capture_output=True, text=True, timeout=120)
         if check and result.returncode:
             raise RuntimeError(f"{command[0]} failed: {result.stdout}{result.stderr}")
         return result
