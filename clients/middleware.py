@@ -1,4 +1,6 @@
-"""Optional, for every page: a user holding a temporary password may only change it.
+"""Middleware for every page.
+
+MustChangePasswordMiddleware — optional, for every page: a user holding a temporary password may only change it.
 
 ``client_required`` already enforces this on the portal; registering this middleware (after
 AuthenticationMiddleware) extends it to every other page.
@@ -6,6 +8,7 @@ AuthenticationMiddleware) extends it to every other page.
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/email/")
 
@@ -24,3 +27,19 @@ class MustChangePasswordMiddleware:
         ):
             return redirect(reverse("account_change_password"))
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages served to a logged-in person hold their data (contacts, messages, a client's
+    searches): no shared cache or browser disk may keep them. Responses that chose their own
+    Cache-Control (static files, downloads that set it) are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -172,14 +172,17 @@ def dispatch_send(email_id: int) -> bool:
     """Hands the row to the broker. If the broker is down the row stays queued for the sweeper."""
     from .tasks import send_email
 
+    # Marked before publishing, never after: an UPDATE after the publish can hold the row's lock
+    # at the moment a fast worker claims it with SKIP LOCKED, and that worker would skip the row
+    # (docs/reliability.md, the scale-out run: 1 email in 1,000 waited for the sweeper).
+    queued = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED)
+    queued.update(dispatched_at=timezone.now())
     try:
         send_email.delay(email_id)
     except BROKER_ERRORS:
+        queued.update(dispatched_at=None)
         logger.warning("Broker unreachable; email %s waits for the outbox sweeper", email_id)
         return False
-    OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED).update(
-        dispatched_at=timezone.now()
-    )
     return True
 
 
