@@ -56,6 +56,15 @@ at 10,000-20,000 searches, of which execution was 34-60 ms: the rest was plannin
 Result on the same data: the same 635,710 candidates (set-equal), 97 s → 16.5 s wall (16.5 s
 is mostly the 635,710 rows of that too-broad mix reaching Python); reverse prospecting the same
 ids, 3.2-5.4 s → 0.09-0.96 s. No index was changed. Figures of the final mix: docs/benchmarks.md.
+5. (Added after 1-4, described here after the change, which the lead's commit a533b4f carried.)
+   A search by street address or MLS number gets area "any" and c_needs_check, so every batch
+   listing in its price range was a candidate sent to the second look (one listings_matching
+   query per search): at 100,000 searches 29,694 of 194,592 candidates came from the 0.3 % of
+   searches that are addresses. The "any" branch now also requires (PostgreSQL) the listing's
+   upper-cased address to contain the typed text (LIKE wildcards removed) or its MLS number to
+   equal it — the test location_q applies — with non-ASCII text left to the second look. At
+   1,000,000 searches: 1,879,247 → 1,650,128 candidates, 335,066 → 105,947 sent to the second
+   look. tests/searches/test_matching_address_prefilter.py checks it drops nothing.
 """
 
 from __future__ import annotations
