@@ -30,7 +30,8 @@ on a random sample, scaled up to all alerting searches) and the ratio; and rever
 (``reverse_prospect_search_ids``) for one listing, median over 50 on-market listings.
 Tests never depend on these timings.
 
-WHAT THIS BENCHMARK CHANGED IN searches/matching.py, AND WHY (written before the change).
+WHAT THIS BENCHMARK CHANGED IN searches/matching.py, AND WHY (1-4 committed with this
+file in 3c697a8; the measurements below were taken before changing anything).
 First run, 100,000 searches (an earlier, broader mix), 200,000 listings, 1,000 events, the
 statement of commit 7c504a3 under EXPLAIN (ANALYZE, BUFFERS): planning 4,099 ms, JIT 2,876 ms
 (emission 2,438 ms), execution 75,913 ms. Reverse prospecting took 2.7-4.6 s per listing already
