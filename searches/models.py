@@ -170,9 +170,20 @@ class SearchMatch(models.Model):
         SKIPPED = "skipped", "Not sent (alerts off)"
 
     search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="matches")
-    listing = models.ForeignKey("listings.Listing", on_delete=models.CASCADE, related_name="+")
+    # No database constraint on these two: a batch writes ~160,000 matches at 100,000 searches,
+    # and checking two more foreign keys per row at COMMIT cost seconds (docs/benchmarks.md).
+    # The rows come from a join on those very tables; deleting a listing still cascades here
+    # through the ORM.
+    listing = models.ForeignKey(
+        "listings.Listing", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     event = models.ForeignKey(
-        "listings.ListingEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "listings.ListingEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     # The event's kind ("new", "price_decrease", …) or "current" for a first-send match.
     reason = models.CharField(max_length=20)
