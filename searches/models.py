@@ -184,6 +184,7 @@ class SearchMatch(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,  # never looked up by event; one index less to write per match
     )
     # The event's kind ("new", "price_decrease", …) or "current" for a first-send match.
     reason = models.CharField(max_length=20)
@@ -193,7 +194,12 @@ class SearchMatch(models.Model):
     matched_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)
     alert = models.ForeignKey(
-        "SearchAlert", on_delete=models.SET_NULL, null=True, blank=True, related_name="matches"
+        "SearchAlert",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matches",
+        db_index=False,  # indexed only once set (match_alert below): new matches skip it
     )
 
     class Meta:
@@ -210,7 +216,12 @@ class SearchMatch(models.Model):
                 name="one_first_send_match_per_listing",
             ),
         ]
-        indexes = [models.Index(fields=["state", "search"], name="match_state_search")]
+        indexes = [
+            models.Index(fields=["state", "search"], name="match_state_search"),
+            models.Index(
+                fields=["alert"], condition=models.Q(alert__isnull=False), name="match_alert"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.listing_id} for search {self.search_id} ({self.reason})"
