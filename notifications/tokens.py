@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.core import signing
 
-PURPOSES = {"unsubscribe", "opt_in"}
+# "search_manage": the alert email's per-search settings and "keep sending" links (searches/).
+PURPOSES = {"unsubscribe", "opt_in", "search_manage"}
 
 
 def _signer(purpose: str) -> signing.Signer:
@@ -14,17 +15,25 @@ def _signer(purpose: str) -> signing.Signer:
     return signing.Signer(salt=f"notifications.{purpose}.v1")
 
 
-def make_contact_token(contact_id: int, purpose: str) -> str:
-    return _signer(purpose).sign_object({"c": contact_id})
+def make_id_token(object_id: int, purpose: str) -> str:
+    return _signer(purpose).sign_object({"c": object_id})
 
 
-def read_contact_token(token: str, purpose: str) -> int | None:
-    """The contact id, or None for a forged, truncated or other-purpose token."""
+def read_id_token(token: str, purpose: str) -> int | None:
+    """The id, or None for a forged, truncated or other-purpose token."""
     if not token or len(token) > 200:
         return None
     try:
         payload = _signer(purpose).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError, UnicodeDecodeError):
         return None
-    contact_id = payload.get("c") if isinstance(payload, dict) else None
-    return contact_id if isinstance(contact_id, int) and contact_id > 0 else None
+    object_id = payload.get("c") if isinstance(payload, dict) else None
+    return object_id if isinstance(object_id, int) and object_id > 0 else None
+
+
+def make_contact_token(contact_id: int, purpose: str) -> str:
+    return make_id_token(contact_id, purpose)
+
+
+def read_contact_token(token: str, purpose: str) -> int | None:
+    return read_id_token(token, purpose)

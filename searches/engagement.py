@@ -68,8 +68,7 @@ def review_search(search: SavedSearch, *, now: datetime.datetime) -> str:
     who = contact.full_name
     if search.slowed_from:
         if search.slowed_at and engaged > search.slowed_at:
-            search.frequency = search.slowed_from
-            search.slowed_from, search.slowed_at, search.keep_asked_at = "", None, None
+            search.slow_down_undo()
             search.save()
             return "restored"
         if search.keep_asked_at is None and now - search.slowed_at >= ASK_AFTER:
@@ -172,10 +171,7 @@ def engagement_reset(contact: Contact) -> int:
     )
     count = 0
     for search in slowed:
-        search.frequency = search.slowed_from
-        search.slowed_from, search.slowed_at, search.keep_asked_at = "", None, None
-        if search.paused_by == SavedSearch.PausedBy.SYSTEM:
-            search.is_paused, search.paused_by = False, ""
+        search.slow_down_undo()
         search.save()
         count += 1
     return count

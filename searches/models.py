@@ -147,6 +147,19 @@ class SavedSearch(models.Model):
             )
         super().save(*args, **kwargs)
 
+    def slow_down_clear(self) -> None:
+        """Forget any slowing down (a frequency chosen now replaces it). Does not save."""
+        self.slowed_from, self.slowed_at, self.keep_asked_at = "", None, None
+
+    def slow_down_undo(self) -> None:
+        """Back to how it was before slowing down: its own frequency, and unpaused if only the
+        slow-down paused it. Does not save."""
+        if self.slowed_from:
+            self.frequency = self.slowed_from
+        self.slow_down_clear()
+        if self.paused_by == self.PausedBy.SYSTEM:
+            self.is_paused, self.paused_by = False, self.PausedBy.NONE
+
     @property
     def alerts_on(self) -> bool:
         return (

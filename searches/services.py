@@ -163,8 +163,7 @@ def search_settings_update(
     if search.contact_id is None:
         search.kind = SavedSearch.Kind.SAVED
     if "frequency" in changes:
-        # A choice made now replaces any slowing down.
-        search.slowed_from, search.slowed_at, search.keep_asked_at = "", None, None
+        search.slow_down_clear()
     search.full_clean(exclude=["criteria"])
     search.save()
     if search.kind == SavedSearch.Kind.AUTOMATIC and not was_automatic:
@@ -206,8 +205,8 @@ def search_pause(*, search: SavedSearch, by: str) -> SavedSearch:
 @transaction.atomic
 def search_resume(*, search: SavedSearch) -> SavedSearch:
     search = SavedSearch.objects.select_for_update().get(pk=search.pk)
+    search.slow_down_undo()
     search.is_paused, search.paused_by = False, SavedSearch.PausedBy.NONE
-    search.slowed_from, search.slowed_at, search.keep_asked_at = "", None, None
     search.kept_at = timezone.now()
     search.save()
     return search
@@ -250,11 +249,7 @@ def search_client_alerts(*, contact: Contact, search: SavedSearch, on: bool) -> 
 def search_keep_sending(*, search: SavedSearch) -> SavedSearch:
     """The client answered "Keep sending these?" with yes (or resumed from the email)."""
     search = SavedSearch.objects.select_for_update().get(pk=search.pk)
-    if search.slowed_from:
-        search.frequency = search.slowed_from
-    search.slowed_from, search.slowed_at, search.keep_asked_at = "", None, None
-    if search.paused_by == SavedSearch.PausedBy.SYSTEM:
-        search.is_paused, search.paused_by = False, SavedSearch.PausedBy.NONE
+    search.slow_down_undo()
     search.kept_at = timezone.now()
     search.save()
     return search

@@ -1,24 +1,17 @@
 """Signed links in alert emails to manage one search without logging in (change frequency,
-pause, "keep sending these"). They never expire, like unsubscribe links, and carry only an id."""
+pause, "keep sending these"): notifications' never-expiring id tokens, for their own purpose."""
 
 from __future__ import annotations
 
-from django.core import signing
+from notifications.tokens import make_id_token, read_id_token
 
-_SIGNER = signing.Signer(salt="searches.manage.v1")
+PURPOSE = "search_manage"
 
 
 def make_search_token(search_id: int) -> str:
-    return _SIGNER.sign_object({"s": search_id})
+    return make_id_token(search_id, PURPOSE)
 
 
 def read_search_token(token: str) -> int | None:
-    """The search id, or None for a forged, truncated or foreign token."""
-    if not token or len(token) > 200:
-        return None
-    try:
-        payload = _SIGNER.unsign_object(token)
-    except (signing.BadSignature, ValueError, TypeError, UnicodeDecodeError):
-        return None
-    search_id = payload.get("s") if isinstance(payload, dict) else None
-    return search_id if isinstance(search_id, int) and search_id > 0 else None
+    """The search id, or None for a forged, truncated or other-purpose token."""
+    return read_id_token(token, PURPOSE)

@@ -14,7 +14,7 @@ from clients.decorators import agent_required, client_required
 from .. import cma as cmas
 from ..forms_analysis import AddByMlsForm, CmaForm, CmaStartForm, ComparableForm, SendForm
 from ..market import reports_for_agent
-from .common import map_settings
+from .common import map_settings, recipients_summary
 
 
 def _errors(form) -> str:
@@ -171,10 +171,7 @@ def cma_send(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            names = ", ".join(c.full_name for c in contacts[:3]) + (
-                "…" if len(contacts) > 3 else ""
-            )
-            flash.success(request, f"CMA sent to {len(contacts)}: {names}.")
+            flash.success(request, f"CMA sent to {len(contacts)}: {recipients_summary(contacts)}.")
             return redirect("agent:cma_list")
     return render(request, "listings/cma_send.html", {"cma": cma, "form": form, "kind": "CMA"})
 

@@ -92,3 +92,9 @@ def render_search(request: HttpRequest, template: str, context: dict):
         response["HX-Push-Url"] = canonical_url(request, context)
         return response
     return render(request, template, context)
+
+
+def recipients_summary(contacts) -> str:
+    """ "Ann O'Neil, Bea Lee, Cy Park…" — up to three names for a "sent to" message."""
+    names = ", ".join(contact.full_name for contact in contacts[:3])
+    return names + ("…" if len(contacts) > 3 else "")

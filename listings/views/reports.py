@@ -14,6 +14,7 @@ from .. import market
 from ..charts import report_charts
 from ..cma import cmas_for_agent
 from ..forms_analysis import ReportForm, SendForm
+from .common import recipients_summary
 
 
 def _report_context(report) -> dict:
@@ -102,10 +103,9 @@ def report_send(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            names = ", ".join(c.full_name for c in contacts[:3]) + (
-                "…" if len(contacts) > 3 else ""
+            flash.success(
+                request, f"Report sent to {len(contacts)}: {recipients_summary(contacts)}."
             )
-            flash.success(request, f"Report sent to {len(contacts)}: {names}.")
             return redirect("agent:report_list")
     return render(
         request, "listings/report_send.html", {"report": report, "form": form, "kind": "report"}
