@@ -17,8 +17,9 @@ cover photo each with COPY, then for each search prints p50/p95 of
 each as wall-clock time and as on-CPU time (this process plus its PostgreSQL backend: what the
 run costs, whatever else the machine is doing; see ``OnCpu``), with the load average before and
 after. Then it drops the indexes of ``listings/migrations/0003_search_indexes.py``,
-``0005_search_count_indexes.py`` and ``0006_search_page_cover_index.py``, measures the bare
-queries again, and recreates them. Tests never depend on these timings.
+``0005_search_count_indexes.py``, ``0006_search_page_cover_index.py`` and
+``0008_search_keyword_cover_index.py``, measures the bare queries again, and recreates them.
+Tests never depend on these timings.
 """
 
 from __future__ import annotations
@@ -199,6 +200,7 @@ SEARCH_MIGRATIONS = [
     "0003_search_indexes",
     "0005_search_count_indexes",
     "0006_search_page_cover_index",
+    "0008_search_keyword_cover_index",
 ]
 
 

@@ -11,6 +11,8 @@ Two database modes, one behaviour:
   expression; keywords are full-text (a stored ``public_remarks_tsv`` column, GIN index); the
   address part of the location box is a trigram ``LIKE`` (GIN ``gin_trgm_ops``). See migration
   ``0003_search_indexes`` for the index each of these expressions matches, character for character.
+  When more than ``COUNT_CAP`` match, a map area or keywords are tested while walking the newest
+  order instead, from indexes that carry the coordinates (``0006``) or the tsvector (``0008``).
 - **SQLite** (the embedded ``make run`` demo, a few thousand rows): the box is a plain range on
   latitude/longitude; the polygon is its bounding box in SQL, then point-in-polygon in Python over
   those candidates (capped at ``SQLITE_POLYGON_CANDIDATES``); keywords are ``icontains`` per word.
@@ -82,7 +84,8 @@ SORTS: dict[str, Sort] = {
     "area": Sort("Living area", "living_area", True, "int"),
 }
 DEFAULT_SORT = "newest"
-# Sorts whose on-market index INCLUDEs the coordinates (and price, beds, baths; migration 0006).
+# Sorts whose on-market indexes INCLUDE the coordinates (migration 0006) and the remarks' tsvector
+# (0008), with price, beds and baths.
 COVERING_SORTS = {"newest"}
 
 
@@ -461,14 +464,16 @@ def search_page(
     if annotations:
         base = base.annotate(**annotations)
         listings = listings.annotate(**annotations)
-    # A dense map area is filtered while walking the sort's index; when that index carries the
-    # coordinates (0006's listing_onmarket_newest_cover) the walk can pick the page's ids from
-    # the index alone, and only those 51 rows are read from the table, instead of the ~1,600
-    # rows a box holding 2 % of the homes is read through before 51 are in it.
+    # A dense map area or keyword search is filtered while walking the sort's index; when that
+    # index carries what the filter reads (the coordinates: 0006's listing_onmarket_newest_cover;
+    # the remarks' tsvector: 0008's listing_onmarket_newest_remarks) the walk picks the page's
+    # ids from the index alone, and only those 51 rows are read from the table, instead of the
+    # ~1,600 rows a box holding 2 % of the homes (~2,500 for a phrase in 2 % of the remarks) is
+    # read through before 51 are in it.
     ids_first = (
         dense
         and sort_key in COVERING_SORTS
-        and bool(criteria.get("bbox") or criteria.get("poly"))
+        and bool(criteria.get("bbox") or criteria.get("poly") or criteria.get("keywords"))
         and _postgres()
     )
     id_after = "id__lt" if sort.descending else "id__gt"

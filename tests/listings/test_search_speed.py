@@ -335,3 +335,93 @@ def test_cover_photos_and_the_clients_own_reactions_come_with_the_page(
     html = portal_client.get(PORTAL).content.decode()
     assert 'src="https://photos.example/1.jpg" alt="Front &amp; side"' in html
     assert html.count("card-reaction--favorite") == 1 and "card-reaction--maybe" in html
+
+
+# --- a broad keyword search's page ------------------------------------------------------------
+
+KEYWORD_MIGRATION = importlib.import_module("listings.migrations.0008_search_keyword_cover_index")
+REMARKS = [
+    "Inground pool and a barn.",
+    "Victorian porch, water views.",
+    "Water views from the porch of this Victorian.",  # both words, not the phrase
+    "Pools and porches everywhere.",  # stems: pool, porch
+    "A quiet street.",
+    "",
+]
+
+
+def _plain_keyword_order(keywords: str) -> list[int]:
+    """The plain definition: on-market listings whose remarks (parsed here, not the stored
+    vector) match the websearch query, newest first, then id; no date last."""
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+    from django.db.models import F
+
+    return list(
+        Listing.objects.annotate(v=SearchVector("public_remarks", config="english"))
+        .filter(
+            v=SearchQuery(keywords, search_type="websearch", config="english"),
+            standard_status__in=search.ON_MARKET_STATUSES,
+        )
+        .order_by(F("listing_contract_date").desc(nulls_last=True), "-id")
+        .values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "keywords",
+    ["pool", "porch", "victorian porch", '"water views"', '"victorian porch"', "pool -barn", "xyz"],
+)
+def test_dense_keyword_pages_match_the_plain_definition_page_after_page(keywords, monkeypatch):
+    from listings.selectors import SEARCH_RESULT_FIELDS
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(search, "PAGE_SIZE", 4)
+    statuses = [Listing.StandardStatus.ACTIVE] * 4 + [
+        Listing.StandardStatus.COMING_SOON,
+        Listing.StandardStatus.CLOSED,
+    ]
+    for n in range(36):
+        ListingFactory(
+            public_remarks=REMARKS[n % len(REMARKS)],
+            standard_status=statuses[n % 5 if n % 7 else 5],
+            # Ties on the date (ordered by id), and a few without one (last).
+            listing_contract_date=None if n % 11 == 3 else f"2026-10-{1 + n % 4:02d}",
+        )
+    expected = _plain_keyword_order(keywords)
+    criteria = criteria_of(keywords=keywords)
+    seen, after = [], None
+    while True:
+        dense = search.search_page(criteria, after=after, dense=True, fields=SEARCH_RESULT_FIELDS)
+        sparse = search.search_page(criteria, after=after, dense=False)
+        assert [x.pk for x in dense.listings] == [x.pk for x in sparse.listings]
+        assert dense.next_cursor == sparse.next_cursor
+        seen += [x.pk for x in dense.listings]
+        if not dense.next_cursor:
+            break
+        after = search.parse_cursor(dense.next_cursor, sort="newest")
+    assert seen == expected
+    if keywords != "xyz":
+        assert len(expected) > search.PAGE_SIZE  # more than one page was walked
+
+
+def test_dense_keyword_pages_read_ids_from_the_remarks_index():
+    ListingFactory.create_batch(3, public_remarks="Victorian porch.")
+    criteria = criteria_of(keywords="victorian porch", beds="3")
+    with CaptureQueriesContext(connection) as queries:
+        search.search_page(criteria, dense=True)
+    query = queries.captured_queries[0]  # (a second one reads the rows without a date)
+    assert query["sql"].count("IS TRUE") == 1 and " U0" not in query["sql"]
+    assert '"listings_listing"."id" IN (SELECT' in query["sql"]
+    with connection.cursor() as cursor:
+        _only_index(cursor, "listing_onmarket_newest_remarks")
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # (Index-only in the benchmark; a just-written test table has no visibility map yet.)
+    assert "listing_onmarket_newest_remarks" in plan, plan
+
+
+def test_keyword_cover_index_has_the_on_market_predicate():
+    statuses = ", ".join(f"'{status}'" for status in search.ON_MARKET_STATUSES)
+    expected = f"standard_status IN ({statuses})"
+    assert expected == KEYWORD_MIGRATION.ON_MARKET
+    assert "public_remarks_tsv" in KEYWORD_MIGRATION.INDEXES["listing_onmarket_newest_remarks"]
