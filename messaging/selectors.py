@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -14,6 +15,8 @@ from listings.models import Listing, ListingComment, ListingMedia, ListingReacti
 
 from .models import Document, FeedItem, Message
 
+# The Dashboard shows at most this many homes per item (the item's own page shows them all).
+FEED_LISTINGS_SHOWN = 4
 FEED_PERIODS = {"1": 1, "2": 2, "7": 7, "30": 30, "all": None}
 
 
@@ -30,6 +33,102 @@ def feed_for_contact(contact: Contact, *, category: str = "all", period: str = "
     return items.select_related("document", "message").prefetch_related(
         Prefetch("listings", queryset=Listing.objects.prefetch_related(covers))
     )
+
+
+# The Dashboard shows at most this many homes per item (the item's own page shows them all).
+FEED_LISTINGS_SHOWN = 4
+
+
+class FeedHome:
+    """A home as a Dashboard item shows it: link, first photo, price, street address."""
+
+    __slots__ = ("pk", "list_price", "address_line", "photos")
+
+    def __init__(self, pk, list_price, address_line, photos):
+        self.pk, self.list_price, self.address_line, self.photos = (
+            pk,
+            list_price,
+            address_line,
+            photos,
+        )
+
+
+def _feed_homes(item_ids: list[int]) -> dict[int, list[FeedHome]]:
+    """Each item's first FEED_LISTINGS_SHOWN homes (in the listings' own order, newest change
+    first) with the first photo of each, for a whole page of items in one statement.
+
+    Plain SQL, portable (SQLite for ``make run``, PostgreSQL): a sliced ORM prefetch with the
+    photo as a subquery took longer to compile (~1.5 ms) than loading every home and photo."""
+    if not item_ids:
+        return {}
+    through = FeedItem.listings.through._meta.db_table
+    listing = Listing._meta.db_table
+    media = ListingMedia._meta.db_table
+    marks = ", ".join(["%s"] * len(item_ids))
+    sql = f"""
+        SELECT x.feeditem_id, x.id, x.list_price, x.street_number, x.street_name,
+               x.street_suffix, x.unit_number, m.id, m.image, m.thumbnail, m.url
+        FROM (
+          SELECT t.feeditem_id, l.id, l.list_price, l.street_number, l.street_name,
+                 l.street_suffix, l.unit_number,
+                 ROW_NUMBER() OVER (PARTITION BY t.feeditem_id
+                                    ORDER BY l.modification_timestamp DESC, l.id) AS rn
+          FROM {through} t JOIN {listing} l ON l.id = t.listing_id
+          WHERE t.feeditem_id IN ({marks})
+        ) x
+        LEFT JOIN {media} m ON m.id = (
+          SELECT id FROM {media} WHERE listing_id = x.id ORDER BY "order", id LIMIT 1
+        )
+        WHERE x.rn <= %s
+        ORDER BY x.feeditem_id, x.rn
+    """  # noqa: S608 — table names are our own constants; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*item_ids, FEED_LISTINGS_SHOWN])
+        rows = cursor.fetchall()
+    homes: dict[int, list[FeedHome]] = {}
+    for item_id, pk, price, number, street, suffix, unit, photo_id, image, thumbnail, url in rows:
+        line = " ".join(part for part in (number, street, suffix) if part)
+        photo = (
+            [ListingMedia(pk=photo_id, listing_id=pk, image=image, thumbnail=thumbnail, url=url)]
+            if photo_id is not None
+            else []
+        )
+        homes.setdefault(item_id, []).append(
+            FeedHome(pk, price, f"{line} #{unit}" if unit else line, photo)
+        )
+    return homes
+
+
+def dashboard_feed_page(
+    contact: Contact, *, category: str = "all", period: str = "all", number=None, per_page: int = 20
+) -> Page:
+    """A page of the Dashboard feed, as ``Paginator.get_page`` would give it, in fewer queries.
+
+    Each item brings at most FEED_LISTINGS_SHOWN homes (``item.shown_listings``), each with
+    just its first photo, for the whole page in one statement, instead of every home of a
+    20-home search result with all of its photos. The first page skips the COUNT when it holds
+    everything."""
+    items = FeedItem.objects.filter(contact=contact)
+    if category in FeedItem.Category.values:
+        items = items.filter(category=category)
+    days = FEED_PERIODS.get(period)
+    if days:
+        items = items.filter(created_at__gte=timezone.now() - timedelta(days=days))
+    items = items.select_related("document", "message")
+    paginator = Paginator(items, per_page)
+    page = None
+    if number in (None, "", "1"):
+        first = list(items[: per_page + 1])
+        if len(first) <= per_page:
+            paginator.count = len(first)  # a cached_property: no COUNT query
+            page = paginator._get_page(first, 1, paginator)
+    if page is None:
+        page = paginator.get_page(number)
+        page.object_list = list(page.object_list)
+    homes = _feed_homes([item.pk for item in page.object_list])
+    for item in page.object_list:
+        item.shown_listings = homes.get(item.pk, [])
+    return page
 
 
 def dashboard_counts(contact: Contact) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +12,7 @@ from clients.decorators import client_required
 from ..forms import FeedFilterForm, MessageForm
 from ..selectors import (
     dashboard_counts,
-    feed_for_contact,
+    dashboard_feed_page,
     get_document_for_client,
     get_feed_item_for_client,
     thread_for_contact,
@@ -31,14 +30,19 @@ def dashboard(request):
     if form.is_valid():
         category = form.cleaned_data["category"] or "all"
         period = form.cleaned_data["period"] or "all"
-    feed = feed_for_contact(contact, category=category, period=period)
-    page = Paginator(feed, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = dashboard_feed_page(
+        contact,
+        category=category,
+        period=period,
+        number=request.GET.get("page"),
+        per_page=FEED_PAGE_SIZE,
+    )
     context = {
         "form": form,
         "category": category,
         "period": period,
         "page": page,
-        "items": list(page.object_list),
+        "items": page.object_list,
         "counts": dashboard_counts(contact),
     }
     if request.headers.get("HX-Request"):
