@@ -618,6 +618,7 @@ def delete_batch_matches(first: int, last: int) -> None:
         )
         cursor.execute("VACUUM ANALYZE searches_searchmatch")
         cursor.execute("VACUUM searches_savedsearch")
+        cursor.execute("VACUUM searches_searchtally")
 
 
 def time_statement(first: int, last: int) -> float:
@@ -635,38 +636,12 @@ def time_statement(first: int, last: int) -> float:
 
 
 def time_stages(first: int, last: int) -> dict:
-    """One run of match_event_range's steps, each timed (the same calls it makes)."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from searches import matching
-    from searches.models import SearchMatch
+    """One run of match_event_range, with the seconds each of its steps took."""
+    from searches.matching import match_event_range
 
     delete_batch_matches(first, last)
-    now = timezone.now()
-    stages = {}
-    t0 = time.perf_counter()
-    candidates = matching.event_candidates(first, last)
-    stages["statement + rows to Python"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    passing = matching.checked(candidates, now=now)
-    stages[f"second look ({sum(c.needs_check for c in candidates):,} candidates)"] = (
-        time.perf_counter() - t0
-    )
-    rows = [
-        (c.search_id, c.listing_id, c.event_id, c.reason, c.old_price, c.new_price,
-         SearchMatch.State.SCREENING if c.screening else SearchMatch.State.READY, now)
-        for c in passing
-    ]  # fmt: skip
-    with transaction.atomic():
-        t0 = time.perf_counter()
-        created = matching._insert_matches(rows)
-        stages["INSERT … ON CONFLICT"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        matching._count_new_matches(created, now)
-        stages["per-search counters (UPDATE)"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-    stages["COMMIT (deferred foreign-key checks)"] = time.perf_counter() - t0
+    stages: dict = {}
+    match_event_range(first, last, timings=stages)
     return stages
 
 

@@ -150,7 +150,7 @@ def searches_review(*, now: datetime.datetime | None = None) -> dict[str, int]:
         is_paused=False,
         client_alerts_off=False,
         contact__isnull=False,
-    ).select_related("agent", "contact__user")
+    ).select_related("agent", "contact__user", "tally")
     for search in alerting.iterator(chunk_size=500):
         with transaction.atomic():
             outcome = review_search(search, now=now)

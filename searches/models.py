@@ -90,10 +90,8 @@ class SavedSearch(models.Model):
     flagged_stale_at = models.DateTimeField(null=True, blank=True)
     flagged_broad_at = models.DateTimeField(null=True, blank=True)
 
-    # --- What the agent sees per search ---
-    last_match_at = models.DateTimeField(null=True, blank=True)
+    # --- What the agent sees per search (the match counters live in SearchTally) ---
     last_alert_at = models.DateTimeField(null=True, blank=True)
-    match_count = models.PositiveIntegerField(default=0)
     emails_sent = models.PositiveIntegerField(default=0)
 
     # --- Criteria columns: ``criteria`` flattened by searches.criteria.criteria_columns() on every
@@ -160,6 +158,19 @@ class SavedSearch(models.Model):
         if self.paused_by == self.PausedBy.SYSTEM:
             self.is_paused, self.paused_by = False, self.PausedBy.NONE
 
+    # The matcher bumps these counters for ~27,000 searches per batch at 100,000 searches; on
+    # this wide, heavily indexed row that cost 1.1–1.4 s a batch, on SearchTally's narrow one
+    # 0.12 s (docs/benchmarks.md). Read with select_related("tally") in lists.
+    @property
+    def match_count(self) -> int:
+        tally = getattr(self, "tally", None)
+        return tally.match_count if tally else 0
+
+    @property
+    def last_match_at(self):
+        tally = getattr(self, "tally", None)
+        return tally.last_match_at if tally else None
+
     @property
     def alerts_on(self) -> bool:
         return (
@@ -182,13 +193,25 @@ class SearchMatch(models.Model):
         DISCARDED = "discarded", "Discarded by the agent"
         SKIPPED = "skipped", "Not sent (alerts off)"
 
-    search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="matches")
-    # No database constraint on these two: a batch writes ~160,000 matches at 100,000 searches,
-    # and checking two more foreign keys per row at COMMIT cost seconds (docs/benchmarks.md).
-    # The rows come from a join on those very tables; deleting a listing still cascades here
-    # through the ORM.
+    # No database constraints and as few indexes as the reads need: a batch writes ~160,000
+    # matches at 100,000 searches, and every index or foreign-key check per row cost 0.2–0.8 s
+    # a batch (docs/benchmarks.md). The rows come from a join on those very tables; deleting a
+    # search or a listing still cascades here through the ORM. Lookups by search use the
+    # unique (search, event) index below; listings are never deleted by the product (they
+    # change status), so an admin deleting one pays a scan instead of every batch an index.
+    search = models.ForeignKey(
+        SavedSearch,
+        on_delete=models.CASCADE,
+        related_name="matches",
+        db_constraint=False,
+        db_index=False,
+    )
     listing = models.ForeignKey(
-        "listings.Listing", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "listings.Listing",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     event = models.ForeignKey(
         "listings.ListingEvent",
@@ -213,16 +236,15 @@ class SearchMatch(models.Model):
         blank=True,
         related_name="matches",
         db_index=False,  # indexed only once set (match_alert below): new matches skip it
+        db_constraint=False,  # new matches have none; the ORM sets it to NULL on delete
     )
 
     class Meta:
         ordering = ["-matched_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["search", "event"],
-                condition=models.Q(event__isnull=False),
-                name="one_match_per_search_event",
-            ),
+            # Not partial, so it also serves every "matches of this search" lookup; first-send
+            # matches (no event) never collide in it (NULLs are distinct).
+            models.UniqueConstraint(fields=["search", "event"], name="one_match_per_search_event"),
             models.UniqueConstraint(
                 fields=["search", "listing"],
                 condition=models.Q(event__isnull=True),
@@ -238,6 +260,20 @@ class SearchMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} for search {self.search_id} ({self.reason})"
+
+
+class SearchTally(models.Model):
+    """How many matches a search has had and when the last one came: the matcher's counters,
+    on a narrow row of their own (updated in place, with free space left on each page)."""
+
+    search = models.OneToOneField(
+        SavedSearch, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    match_count = models.PositiveIntegerField(default=0)
+    last_match_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.match_count} matches for search {self.search_id}"
 
 
 class SearchAlert(models.Model):

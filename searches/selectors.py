@@ -190,7 +190,7 @@ def agent_search_page(agent: Agent, *, filters: dict, page, base_url: str) -> Pa
     )
     rows = (
         SavedSearch.objects.filter(agent=agent)
-        .select_related("contact")
+        .select_related("contact", "tally")
         .annotate(screening_waiting=Coalesce(Subquery(waiting), 0))
         .order_by("contact__last_name", "contact__first_name", "-created_at", "-id")
     )
@@ -217,7 +217,9 @@ def contacts_with_searches(agent: Agent) -> list[Contact]:
 
 def get_search_for_agent(agent: Agent, pk: int) -> SavedSearch:
     """404 unless the search is this agent's."""
-    return get_object_or_404(SavedSearch.objects.select_related("contact"), pk=pk, agent=agent)
+    return get_object_or_404(
+        SavedSearch.objects.select_related("contact", "tally"), pk=pk, agent=agent
+    )
 
 
 def get_search_for_client(contact: Contact, pk: int) -> SavedSearch:

@@ -6,7 +6,7 @@ the alerts come and switches them off."""
 import pytest
 from django.utils import timezone
 
-from searches.models import SavedSearch, SearchMatch
+from searches.models import SavedSearch, SearchMatch, SearchTally
 from tests.clients.factories import DEFAULT_PASSWORD, AgentFactory, ContactFactory
 from tests.listings.factories import ListingFactory
 
@@ -66,21 +66,19 @@ def test_agent_saves_screens_and_client_tunes_alerts(
 
     # A few more searches so the list reads like a real book of business.
     now = timezone.now()
-    SavedSearch.objects.create(
+    colonials = SavedSearch.objects.create(
         agent=agent,
         contact=client_contact,
         name="West Hartford colonials",
         criteria={"q": "West Hartford", "beds": 4, "type": "Residential"},
         kind="automatic",
         frequency="daily",
-        match_count=612,
         emails_sent=38,
-        last_match_at=now,
         last_alert_at=now,
         flagged_broad_at=now,
         created_by=agent.user,
     )
-    SavedSearch.objects.create(
+    cottages = SavedSearch.objects.create(
         agent=agent,
         contact=client_contact,
         name="Lake cottages",
@@ -88,12 +86,13 @@ def test_agent_saves_screens_and_client_tunes_alerts(
         kind="automatic",
         frequency="weekly",
         slowed_from="daily",
-        match_count=4,
         emails_sent=11,
         is_paused=True,
         paused_by="system",
         created_by=agent.user,
     )
+    SearchTally.objects.create(search=colonials, match_count=612, last_match_at=now)
+    SearchTally.objects.create(search=cottages, match_count=4)
     # "All current matches" went to the agent's queue first, since the search is screened.
     assert set(search.matches.values_list("listing_id", "state")) == {
         (home.pk, "screening") for home in homes

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from searches.models import SavedSearch, SearchMatch
+from searches.models import SavedSearch, SearchMatch, SearchTally
 from tests.listings.factories import ListingFactory
 
 
@@ -14,7 +14,11 @@ def make_search(agent, contact=None, **fields) -> SavedSearch:
     fields.setdefault("criteria", {"q": "Hartford"})
     fields.setdefault("kind", SavedSearch.Kind.AUTOMATIC if contact else SavedSearch.Kind.SAVED)
     fields.setdefault("created_by", agent.user)
-    return SavedSearch.objects.create(agent=agent, contact=contact, **fields)
+    tally = {k: fields.pop(k) for k in ("match_count", "last_match_at") if k in fields}
+    search = SavedSearch.objects.create(agent=agent, contact=contact, **fields)
+    if tally:
+        SearchTally.objects.create(search=search, **tally)
+    return search
 
 
 def make_match(search, *, state=SearchMatch.State.SCREENING, listing=None, **fields):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from searches.engagement import engagement_reset, searches_review
-from searches.models import SavedSearch
+from searches.models import SavedSearch, SearchTally
 from searches.tokens import make_search_token
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,8 @@ def quiet_search(client_contact, agent):
         frequency="daily",
         created_by=agent.user,
         criteria={"q": "Hartford"},
-        last_match_at=timezone.now() - DAY,
     )
+    SearchTally.objects.create(search=search, last_match_at=timezone.now() - DAY)
     SavedSearch.objects.filter(pk=search.pk).update(created_at=long_ago)
     client_contact.user.last_login = long_ago
     client_contact.user.save(update_fields=["last_login"])
@@ -109,7 +109,7 @@ def test_an_agent_pause_is_not_undone_by_engagement(quiet_search, client_contact
 
 
 def test_search_without_matches_for_90_days_is_flagged_once(quiet_search, agent):
-    SavedSearch.objects.filter(pk=quiet_search.pk).update(last_match_at=timezone.now() - 91 * DAY)
+    SearchTally.objects.filter(search=quiet_search).update(last_match_at=timezone.now() - 91 * DAY)
     client_contact = quiet_search.contact
     client_contact.user.last_login = timezone.now()
     client_contact.user.save(update_fields=["last_login"])
@@ -139,7 +139,7 @@ def test_search_that_piled_up_500_matches_is_flagged_once(quiet_search, agent):
     client_contact = quiet_search.contact
     client_contact.user.last_login = timezone.now()
     client_contact.user.save(update_fields=["last_login"])
-    SavedSearch.objects.filter(pk=quiet_search.pk).update(match_count=501)
+    SearchTally.objects.filter(search=quiet_search).update(match_count=501)
     assert searches_review() == {"broad": 1}
     assert searches_review() == {}
     notice = agent.notifications.get(kind="search_broad")
