@@ -42,6 +42,23 @@ def detail_href(view_name: str, pk: int) -> str:
     return f"{parts[0]}{int(pk)}{parts[1]}"
 
 
+_links: dict[tuple[str, str], str] = {}
+
+
+@register.simple_tag
+def link(view_name: str, pk=None) -> str:
+    """``{% url %}`` for a URL without arguments or with one ``<int:pk>``, reversed once per
+    view name (and script prefix): the portal's header, tabs and Dashboard reverse some thirty
+    URLs per page, ~1 ms through ``{% url %}``."""
+    if pk is not None:
+        return detail_href(view_name, pk)
+    key = (view_name, get_script_prefix())
+    url = _links.get(key)
+    if url is None:
+        url = _links[key] = reverse(view_name)
+    return url
+
+
 def _e(value) -> str:
     return escape(str(value))
 
