@@ -587,6 +587,11 @@ def load_searches(count: int, cities, rng: random.Random) -> None:
     columns, rows = model_rows(SavedSearch, searches())
     copy_rows("searches_savedsearch", columns, rows)
     with connection.cursor() as cursor:
+        # The contact's reverse-prospecting flag, as SavedSearch.save() and searches.signals copy it.
+        cursor.execute(
+            "UPDATE searches_savedsearch s SET c_prospecting = TRUE FROM clients_contact c"
+            " WHERE c.id = s.contact_id AND c.reverse_prospecting AND NOT s.c_prospecting"
+        )
         cursor.execute("VACUUM ANALYZE searches_savedsearch")
         cursor.execute("VACUUM ANALYZE clients_contact")
     print(f"loaded {count:,} saved searches in {time.perf_counter() - started:.0f} s" + " " * 20)

@@ -121,6 +121,11 @@ class SavedSearch(models.Model):
     c_max_dom = models.PositiveIntegerField(null=True, blank=True)
     c_reduced = models.BooleanField(default=False)
     c_needs_check = models.BooleanField(default=False)
+    # The contact's reverse-prospecting flag, copied here so reverse prospecting reads a small
+    # partial index of just these searches (kept in step by searches.signals on every contact
+    # save). Only a hint for the index: the statement still checks the contact's own flag, so
+    # a stale copy can hide a search for a moment but never show a contact who said no.
+    c_prospecting = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -139,6 +144,8 @@ class SavedSearch(models.Model):
 
         for field, value in criteria_columns(self.criteria).items():
             setattr(self, field, value)
+        if kwargs.get("update_fields") is None:
+            self.c_prospecting = bool(self.contact_id and self.contact.reverse_prospecting)
         if kwargs.get("update_fields") is not None and "criteria" in kwargs["update_fields"]:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | set(
                 criteria_columns(self.criteria)

@@ -11,3 +11,12 @@ def client_logged_in(sender, request, user, **kwargs) -> None:
     contact = Contact.objects.filter(user=user).first() if user.role == "client" else None
     if contact is not None:
         engagement_reset(contact)
+
+
+def contact_saved(sender, instance: Contact, **kwargs) -> None:
+    """Keeps SavedSearch.c_prospecting equal to the contact's reverse-prospecting flag."""
+    from .models import SavedSearch
+
+    SavedSearch.objects.filter(contact_id=instance.pk).exclude(
+        c_prospecting=instance.reverse_prospecting
+    ).update(c_prospecting=instance.reverse_prospecting)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clients.models import Contact
 from listings.models import Listing, ListingEvent, OpenHouse
 from listings.search import ON_MARKET_STATUSES, point_in_polygon
 from searches.criteria import criteria_columns, location_kind
@@ -393,3 +394,61 @@ def test_reverse_prospecting_counts_only_contacts_with_the_flag_on(agent, other_
         agent=agent, contact=shown, name="D", criteria={"q": "Avon"}, is_paused=True
     )
     assert sorted(reverse_prospect_search_ids(listing)) == sorted(s.pk for s in yes)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_reverse_prospecting_agrees_with_the_reference_on_random_data(seed):
+    """The prospecting statement reads partial GiST indexes over (area, price range) instead of
+    the alert statement's joins: it must still find exactly what the criteria say."""
+    rng = random.Random(1000 + seed)
+    looking = ClientContactFactory(reverse_prospecting=True)
+    private = ClientContactFactory(agent=looking.agent, reverse_prospecting=False)
+    # Switched off behind the signal's back: its searches keep a stale c_prospecting copy.
+    stale = ClientContactFactory(agent=looking.agent, reverse_prospecting=True)
+    listings = [random_listing(rng) for _ in range(12)]
+    searches = []
+    for n in range(90):
+        contact = (looking, private, stale)[n % 3]
+        searches.append(
+            SavedSearch.objects.create(
+                agent=contact.agent,
+                contact=contact,
+                name=f"Search {n}",
+                criteria=random_criteria(rng),
+                kind=rng.choice([SavedSearch.Kind.AUTOMATIC, SavedSearch.Kind.SAVED]),
+                is_paused=rng.random() < 0.1,
+            )
+        )
+    Contact.objects.filter(pk=stale.pk).update(reverse_prospecting=False)
+    assert SavedSearch.objects.filter(contact=stale, c_prospecting=True).count() == 30
+    found_any = 0
+    for listing in listings:
+        got = set(reverse_prospect_search_ids(listing))
+        expected = {
+            s.pk
+            for s in searches
+            if s.contact_id == looking.pk
+            and not s.is_paused
+            and reference_matches(listing, s.criteria, ALL_CHANGE_TYPES, "new")
+        }
+        assert got == expected, (seed, listing.pk, sorted(got ^ expected)[:5])
+        found_any += len(got)
+    assert found_any > 0
+
+
+def test_the_prospecting_copy_follows_the_contacts_flag(agent):
+    contact = ClientContactFactory(agent=agent, reverse_prospecting=False)
+    search = SavedSearch.objects.create(
+        agent=agent, contact=contact, name="A", criteria={"q": "Avon"}
+    )
+    assert not search.c_prospecting
+    contact.reverse_prospecting = True
+    contact.save()
+    search.refresh_from_db()
+    assert search.c_prospecting
+    contact.reverse_prospecting = False
+    contact.save(update_fields=["reverse_prospecting"])
+    search.refresh_from_db()
+    assert not search.c_prospecting
+    listing = ListingFactory(city="Avon")
+    assert reverse_prospect_search_ids(listing) == []
