@@ -264,7 +264,7 @@ def test_dense_map_pages_read_ids_from_the_covering_index():
     with CaptureQueriesContext(connection) as queries:
         search.search_page(criteria, dense=True)
     query = queries.captured_queries[0]  # (a second one reads the rows without a date)
-    assert query["sql"].count("IS TRUE") == 1 and " U0" not in query["sql"]
+    assert query["sql"].count("CASE WHEN") == 1 and " U0" not in query["sql"]
     with connection.cursor() as cursor:
         _only_index(cursor, "listing_onmarket_newest_cover")
         cursor.execute("EXPLAIN " + query["sql"])
@@ -410,7 +410,7 @@ def test_dense_keyword_pages_read_ids_from_the_remarks_index():
     with CaptureQueriesContext(connection) as queries:
         search.search_page(criteria, dense=True)
     query = queries.captured_queries[0]  # (a second one reads the rows without a date)
-    assert query["sql"].count("IS TRUE") == 1 and " U0" not in query["sql"]
+    assert query["sql"].count("CASE WHEN") == 1 and " U0" not in query["sql"]
     assert '"listings_listing"."id" IN (SELECT' in query["sql"]
     with connection.cursor() as cursor:
         _only_index(cursor, "listing_onmarket_newest_remarks")
@@ -425,3 +425,41 @@ def test_keyword_cover_index_has_the_on_market_predicate():
     expected = f"standard_status IN ({statuses})"
     assert expected == KEYWORD_MIGRATION.ON_MARKET
     assert "public_remarks_tsv" in KEYWORD_MIGRATION.INDEXES["listing_onmarket_newest_remarks"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "Hartford", "keywords": "porch"},
+        {"q": "Hartford", "bbox": "41.0,-73.0,42.0,-72.0"},
+        {"keywords": "pool", "poly": "41 -73,42 -73,41.5 -72", "beds": "3"},
+        {"keywords": "victorian porch", "sort": "price_asc"},
+    ],
+)
+def test_dense_combined_pages_match_sparse_ones_page_after_page(query, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(search, "PAGE_SIZE", 4)
+    for n in range(30):
+        ListingFactory(
+            city="Hartford" if n % 3 else "Avon",
+            public_remarks=REMARKS[n % len(REMARKS)],
+            latitude=Decimal("41.5") + Decimal(n % 9) / 100 if n % 5 else Decimal("45"),
+            longitude=Decimal("-72.9"),
+            bedrooms_total=2 + n % 4,
+            list_price=None if n % 13 == 1 else Decimal(300000 + 1000 * (n % 6)),
+            listing_contract_date=f"2026-10-{1 + n % 4:02d}",
+        )
+    criteria = criteria_of(**query)
+    sort = criteria.get("sort", search.DEFAULT_SORT)
+    seen, after = [], None
+    while True:
+        dense = search.search_page(criteria, after=after, dense=True, fields=("city",))
+        sparse = search.search_page(criteria, after=after, dense=False)
+        assert [x.pk for x in dense.listings] == [x.pk for x in sparse.listings]
+        assert dense.next_cursor == sparse.next_cursor
+        seen += [x.pk for x in dense.listings]
+        if not dense.next_cursor:
+            break
+        after = search.parse_cursor(dense.next_cursor, sort=sort)
+    assert len(seen) == len(set(seen)) > search.PAGE_SIZE
+    assert set(seen) == set(search.listings_matching(criteria).values_list("pk", flat=True))
