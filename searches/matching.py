@@ -97,26 +97,35 @@ def _status_sql() -> str:
 
 
 def _area_joins() -> list[str]:
-    """One join condition per kind of area key (each one indexed)."""
-    if _postgres():
-        # box @> box, not box @> point: GiST's box_ops has no (box, point) operator, so only
-        # this form walks the search_area_box index (a point is a box with no size).
-        point = "point(l.longitude::float8, l.latitude::float8)"
-        box = (
-            "s.c_area_kind = 'box' AND box(point(s.c_west, s.c_south), point(s.c_east, s.c_north))"
-            f" @> box({point}, {point})"
-        )
-    else:
-        box = "s.c_area_kind = 'box'"  # the range test in CRITERIA_SQL does the work
-    anywhere = "s.c_area_kind = 'any'"
-    if _postgres():
-        anywhere += f" AND {_ADDRESS_PREFILTER}"
+    """One join condition per kind of area key, each walking its own index: the city and ZIP
+    branches merge-join the sorted batch with the searches of that kind, the box and anywhere
+    branches probe the partial GiST indexes of alerting searches (migration 0007) per listing."""
+    if not _postgres():
+        # SQLite (make run): the range tests in CRITERIA_SQL do the work.
+        return [
+            "s.c_area_kind = 'city' AND s.c_city = UPPER(l.city)",
+            "s.c_area_kind = 'zip' AND s.c_postal = SUBSTR(l.postal_code, 1, 5)",
+            "s.c_area_kind = 'box'",
+            "s.c_area_kind = 'any'",
+        ]
+    # box @> box, not box @> point: GiST's box_ops has no (box, point) operator, so only this
+    # form walks the index (a point is a box with no size).
+    point = "point(l.longitude::float8, l.latitude::float8)"
     return [
         "s.c_area_kind = 'city' AND s.c_city = UPPER(l.city)",
         "s.c_area_kind = 'zip' AND s.c_postal = SUBSTR(l.postal_code, 1, 5)",
-        box,
-        anywhere,
+        "s.c_area_kind = 'box' AND box(point(s.c_west, s.c_south), point(s.c_east, s.c_north))"
+        f" @> box({point}, {point})",
+        f"s.c_area_kind = 'any' AND {_PRICE_HELD} AND {_ADDRESS_PREFILTER}",
     ]
+
+
+# The searches whose price range holds the listing's price, as the GiST indexes over
+# int8range(c_min_price, c_max_price) can answer it. A superset (whole dollars; a missing price
+# as -1, which only a search without a minimum holds): CRITERIA_SQL decides exactly.
+_PRICE_HELD = (
+    "int8range(s.c_min_price, s.c_max_price, '[]') @> COALESCE(floor(l.list_price)::int8, -1)"
+)
 
 
 # A search by street address or MLS number has no area key ("any"), so without this every listing
@@ -517,11 +526,7 @@ def first_send_matches(search: SavedSearch, *, now: datetime.datetime | None = N
 
 # Reverse prospecting's area conditions on PostgreSQL: the expressions of the partial GiST
 # indexes of migration 0006 (searches of contacts with the flag on, not paused), so each branch
-# reads only the searches whose area and price range hold the listing. The price test there is
-# a superset (whole dollars; a missing price as -1); CRITERIA_SQL below decides exactly.
-_PRICE_HELD = (
-    "int8range(s.c_min_price, s.c_max_price, '[]') @> COALESCE(floor(l.list_price)::int8, -1)"
-)
+# reads only the searches whose area and price range hold the listing.
 _PROSPECTING = "s.c_prospecting AND NOT s.is_paused"
 
 
@@ -534,7 +539,7 @@ def _prospecting_areas() -> list[str]:
         f"{city} AND {_PROSPECTING} AND {_PRICE_HELD}",
         f"{postal} AND {_PROSPECTING} AND {_PRICE_HELD}",
         f"{box} AND {_PROSPECTING}",
-        f"{anywhere} AND {_PROSPECTING} AND {_PRICE_HELD}",
+        f"{anywhere} AND {_PROSPECTING}",  # _area_joins already holds the price
     ]
 
 
