@@ -279,3 +279,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Sessions stay in the database (a logout or password change ends them at once, Redis or not);
+# the per-request read is one plain statement instead of an ORM query (portal_project/sessions.py).
+SESSION_ENGINE = "portal_project.sessions"
