@@ -1,3 +1,4 @@
+# ruff: noqa: E501 — the reference template below keeps its long lines
 """The Dashboard feed's page: the homes each item shows, pagination, scoping, and its queries."""
 
 from datetime import timedelta
@@ -152,3 +153,54 @@ def test_the_dashboard_in_a_few_queries(
         response = portal_client.get(reverse("portal:dashboard"))
     assert response.status_code == 200
     assert response.content.decode().count('width="132" height="88"') == 5 * FEED_LISTINGS_SHOWN
+
+
+# The feed's markup as the template wrote it before it moved to Python (with the homes the
+# page now brings): the Python rendering must give the very same HTML.
+TEMPLATE_FEED = """{% load humanize ui %}{% for item in items %}
+    <li class="list__item{% if not item.opened_at %} list__item--new{% endif %}">
+      <div class="list__main">
+        <p class="list__meta"><span class="badge badge--outline">{{ item.get_category_display }}</span>{% if not item.opened_at %} <span class="badge badge--primary">New</span>{% endif %}
+          <time datetime="{{ item.created_at|date:'c' }}" title="{{ item.created_at|date:'N j, Y, P' }}">{{ item.created_at|naturaltime }}</time></p>
+        <h3><a href="{% url 'portal:feed_item' item.pk %}">{{ item.title }}</a></h3>
+        {% if item.message %}<p>{{ item.message.body|truncatewords:30 }}</p>{% elif item.note %}<p>{{ item.note|truncatewords:30 }}</p>{% endif %}
+        {% if item.shown_listings %}
+        <div class="feed-listings" style="display:flex;gap:.5rem;flex-wrap:wrap;margin-top:.5rem">
+          {% for listing in item.shown_listings %}
+          <a href="{% url 'portal:listing_detail' listing.pk %}" style="display:block;width:132px">
+            {% with photo=listing.photos.0 %}{% if photo %}<img src="{{ photo.thumb_src }}" alt="{{ listing.address_line }}" width="132" height="88" loading="lazy" style="border-radius:6px;object-fit:cover;width:132px;height:88px">{% endif %}{% endwith %}
+            <span style="display:block;font-weight:600">{{ listing.list_price|money }}</span>
+            <span class="muted" style="font-size:.85em">{{ listing.address_line }}</span>
+          </a>
+          {% endfor %}
+        </div>
+        {% endif %}
+      </div>
+    </li>
+    {% endfor %}"""
+
+
+def test_the_python_rendering_is_the_templates_html_and_escapes_everything(agent, client_contact):
+    from django.template import engines
+
+    from messaging.models import Message
+    from messaging.templatetags.dashboard_feed import feed_items
+
+    hostile = "<script>alert('x')</script> & \"quoted\""
+    plain = ListingFactory(street_name="Oak", unit_number="2")
+    nasty = ListingFactory(street_name="<b>Bold</b>", street_suffix="'Way'", list_price=None)
+    ListingMedia.objects.create(listing=plain, order=0, url='https://img.example/a.jpg?x=1&y="2"')
+    feed_item(agent, client_contact, listings=[plain, nasty], title=hostile, note=hostile * 9)
+    message = Message.objects.create(
+        contact=client_contact, sender=agent.user, from_agent=True, body="Hi <there> " * 40
+    )
+    feed_item(
+        agent, client_contact, title="A message", key="m", message=message, category="messages"
+    )
+    feed_item(agent, client_contact, title="Seen", key="s", opened_at=timezone.now(), note="ok")
+    items = dashboard_feed_page(client_contact).object_list
+
+    expected = engines["django"].from_string(TEMPLATE_FEED).render({"items": items})
+    assert str(feed_items(items)) == expected
+    assert "<script>" not in expected and "&lt;script&gt;" in expected
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in expected and "&lt;there&gt;" in expected
