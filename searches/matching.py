@@ -280,7 +280,12 @@ def _database_criteria(criteria: dict) -> dict:
     return extra
 
 
-def checked(candidates: list[Candidate], *, now: datetime.datetime | None = None) -> list:
+def checked(
+    candidates: list[Candidate],
+    *,
+    now: datetime.datetime | None = None,
+    listings: dict[int, Listing] | None = None,
+) -> list:
     """The candidates that also pass the criteria the statement could not express. The drawn
     shape and "new in N days" are checked here; keywords, an address and open houses by the
     search page's own query (``listings_matching``) over just these candidates' listings, one
@@ -296,7 +301,8 @@ def checked(candidates: list[Candidate], *, now: datetime.datetime | None = None
             "id", "criteria"
         )
     )
-    listings = Listing.objects.in_bulk({c.listing_id for c in pending})
+    if listings is None:  # reverse prospecting passes the one listing it already has
+        listings = Listing.objects.in_bulk({c.listing_id for c in pending})
     # (that search's database-only criteria, the listing's status) → its candidates
     by_query: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for candidate in pending:
@@ -525,8 +531,9 @@ def first_send_matches(search: SavedSearch, *, now: datetime.datetime | None = N
 
 
 # Reverse prospecting's area conditions on PostgreSQL: the expressions of the partial GiST
-# indexes of migration 0006 (searches of contacts with the flag on, not paused), so each branch
-# reads only the searches whose area and price range hold the listing.
+# indexes of migrations 0006/0008 (searches of contacts with the flag on, not paused, with every
+# criteria column included), so each branch reads only the searches whose area and price range
+# hold the listing, from the index alone.
 _PROSPECTING = "s.c_prospecting AND NOT s.is_paused"
 
 
@@ -544,14 +551,20 @@ def _prospecting_areas() -> list[str]:
 
 
 def _prospecting_statement(listing_param: str) -> str:
+    # On PostgreSQL triggers keep c_prospecting equal to the contact's flag (migration 0008),
+    # so the statement reads only the partial indexes; SQLite checks the contact itself.
+    if _postgres():
+        contact_join, contact_flag = "", ""
+    else:
+        contact_join = "JOIN clients_contact c ON c.id = s.contact_id"
+        contact_flag = "AND c.reverse_prospecting = TRUE"
     branches = []
     for area in _prospecting_areas():
         branches.append(
             f"""SELECT s.id, s.c_needs_check FROM listings_listing l
                 JOIN searches_savedsearch s ON {area}
-                JOIN clients_contact c ON c.id = s.contact_id
-                WHERE l.id = {listing_param} AND s.is_paused = FALSE
-                  AND c.reverse_prospecting = TRUE
+                {contact_join}
+                WHERE l.id = {listing_param} AND s.is_paused = FALSE {contact_flag}
                   AND {_status_sql()} AND {CRITERIA_SQL}"""
         )
     return "\nUNION ALL\n".join(branches)
@@ -561,7 +574,7 @@ def _prospecting_statement(listing_param: str) -> str:
 # times longer than running them (5 ms at 100,000 searches): on PostgreSQL the statement is
 # prepared once per database connection (they persist, CONN_MAX_AGE) and its plan reused.
 # (Behind a pooler in transaction mode this would need the pooler's prepared-statement support.)
-_PROSPECTING_PREPARED = "searches_reverse_prospect_v1"
+_PROSPECTING_PREPARED = "searches_reverse_prospect_v2"
 _prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -588,12 +601,11 @@ def _prospecting_rows(cursor, listing_id: int) -> list[tuple]:
 
 def reverse_prospect_search_ids(listing: Listing) -> list[int]:
     """Saved searches (any kind, not paused) of contacts with reverse prospecting on that match
-    this listing as it is now: the same criteria as alerts, for one listing and no event. The
-    contact's own flag is checked here too (``c_prospecting`` only narrows the index)."""
+    this listing as it is now: the same criteria as alerts, for one listing and no event."""
     with transaction.atomic(), connection.cursor() as cursor:
         rows = _prospecting_rows(cursor, listing.pk)
     candidates = [
         Candidate(pk, 0, listing.pk, "current", None, None, False, bool(needs_check))
         for pk, needs_check in rows
     ]
-    return [c.search_id for c in checked(candidates)]
+    return [c.search_id for c in checked(candidates, listings={listing.pk: listing})]

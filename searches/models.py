@@ -122,9 +122,9 @@ class SavedSearch(models.Model):
     c_reduced = models.BooleanField(default=False)
     c_needs_check = models.BooleanField(default=False)
     # The contact's reverse-prospecting flag, copied here so reverse prospecting reads a small
-    # partial index of just these searches (kept in step by searches.signals on every contact
-    # save). Only a hint for the index: the statement still checks the contact's own flag, so
-    # a stale copy can hide a search for a moment but never show a contact who said no.
+    # partial index of just these searches. On PostgreSQL two triggers keep it equal to the
+    # contact's flag whatever writes the rows (migration 0008); save() and searches.signals
+    # copy it too, for SQLite, where the statement also checks the contact itself.
     c_prospecting = models.BooleanField(default=False)
 
     class Meta:

@@ -12,7 +12,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -403,7 +403,8 @@ def test_reverse_prospecting_agrees_with_the_reference_on_random_data(seed):
     rng = random.Random(1000 + seed)
     looking = ClientContactFactory(reverse_prospecting=True)
     private = ClientContactFactory(agent=looking.agent, reverse_prospecting=False)
-    # Switched off behind the signal's back: its searches keep a stale c_prospecting copy.
+    # Switched off behind the ORM's back (a queryset update sends no signal): the database's
+    # triggers still bring its searches' copy of the flag along.
     stale = ClientContactFactory(agent=looking.agent, reverse_prospecting=True)
     listings = [random_listing(rng) for _ in range(12)]
     searches = []
@@ -419,8 +420,9 @@ def test_reverse_prospecting_agrees_with_the_reference_on_random_data(seed):
                 is_paused=rng.random() < 0.1,
             )
         )
-    Contact.objects.filter(pk=stale.pk).update(reverse_prospecting=False)
     assert SavedSearch.objects.filter(contact=stale, c_prospecting=True).count() == 30
+    Contact.objects.filter(pk=stale.pk).update(reverse_prospecting=False)
+    assert not SavedSearch.objects.filter(contact=stale, c_prospecting=True).exists()
     found_any = 0
     for listing in listings:
         got = set(reverse_prospect_search_ids(listing))
@@ -434,6 +436,27 @@ def test_reverse_prospecting_agrees_with_the_reference_on_random_data(seed):
         assert got == expected, (seed, listing.pk, sorted(got ^ expected)[:5])
         found_any += len(got)
     assert found_any > 0
+
+
+def test_the_prospecting_copy_cannot_be_set_apart_from_the_contacts_flag(agent):
+    contact = ClientContactFactory(agent=agent, reverse_prospecting=False)
+    search = SavedSearch.objects.create(agent=agent, contact=contact, name="A", criteria={})
+    SavedSearch.objects.filter(pk=search.pk).update(c_prospecting=True)  # by hand, wrongly
+    search.refresh_from_db()
+    assert not search.c_prospecting
+    with connection.cursor() as cursor:  # even raw SQL
+        cursor.execute(
+            "INSERT INTO searches_savedsearch (agent_id, contact_id, name, criteria, kind,"
+            " is_paused, paused_by, created_at, updated_at, frequency, send_hour, send_weekday,"
+            " time_zone, change_types, first_send, requires_screening, client_alerts_off,"
+            " slowed_from, emails_sent, c_area_kind, c_city, c_postal, c_status, c_type,"
+            " c_reduced, c_needs_check, c_prospecting) VALUES (%s, %s, 'B', '{}', 'saved',"
+            " false, '', now(), now(), 'daily', 8, 0, '', 1, 'all', false, false, '', 0, 'any',"
+            " '', '', '', '', false, false, true) RETURNING id",
+            [agent.pk, contact.pk],
+        )
+        raw_id = cursor.fetchone()[0]
+    assert not SavedSearch.objects.get(pk=raw_id).c_prospecting
 
 
 def test_the_prospecting_copy_follows_the_contacts_flag(agent):
