@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Value
 from django.utils import timezone
 
 from listings import search as listing_search
@@ -318,14 +319,27 @@ def checked(
         # applies) changes nothing here.
         key = json.dumps({**extra, "status": listing.standard_status}, sort_keys=True)
         by_query[key, listing.standard_status].append(candidate)
-    for (key, _status), members in by_query.items():
-        passing = set(
+    groups = list(by_query.values())
+    for start in range(0, len(groups), _GROUPS_PER_QUERY):
+        chunk = groups[start : start + _GROUPS_PER_QUERY]
+        keys = list(by_query)[start : start + _GROUPS_PER_QUERY]
+        # One round trip for many groups: each group's query over its own candidates' listings,
+        # tagged with the group's number, as one UNION ALL.
+        queries = [
             listing_search.listings_matching(json.loads(key), now=now)
             .filter(id__in={c.listing_id for c in members})
-            .values_list("id", flat=True)
-        )
-        keep.extend(c for c in members if c.listing_id in passing)
+            .annotate(group=Value(number))
+            .values_list("id", "group")
+            for number, ((key, _status), members) in enumerate(zip(keys, chunk, strict=True))
+        ]
+        union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+        passing = set(union)
+        for number, members in enumerate(chunk):
+            keep.extend(c for c in members if (c.listing_id, number) in passing)
     return keep
+
+
+_GROUPS_PER_QUERY = 50
 
 
 # --- writing matches ----------------------------------------------------------------------------
