@@ -54,6 +54,18 @@ def location_kind(text: str) -> tuple[str, str]:
     return "city", text.split(",")[0].strip().upper()
 
 
+def typed_text(kind: str, key: str) -> str:
+    """An address or MLS number typed in the location box, upper-cased, for the matcher's
+    prefilter (``c_text``). Empty — the prefilter lets every listing through to the search
+    page's own query — when there is none, or when it is not plain printable ASCII or holds a
+    LIKE wildcard (``location_q`` treats those specially)."""
+    if kind != "text" or len(key) > 200 or not (key.isascii() and key.isprintable()):
+        return ""
+    if any(char in key for char in "%_\\"):
+        return ""
+    return key.upper()
+
+
 def criteria_columns(criteria: dict) -> dict:
     """The ``c_*`` column values of a saved search for these criteria."""
     criteria = criteria or {}
@@ -81,6 +93,7 @@ def criteria_columns(criteria: dict) -> dict:
         "c_area_kind": area,
         "c_city": key[:100] if kind == "city" else "",
         "c_postal": key if kind == "zip" else "",
+        "c_text": typed_text(kind, key),
         "c_south": south,
         "c_west": west,
         "c_north": north,

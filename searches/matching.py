@@ -133,16 +133,13 @@ _PRICE_HELD = (
 # of the batch within its price range was a candidate sent to the second look (one query per
 # search): 15 % of all candidates at 100,000 searches from 0.3 % of the searches, and most of the
 # time of reverse prospecting. This keeps only listings whose address contains the typed text or
-# whose MLS number is that text — the same test as ``listings.search.location_q`` (upper-cased,
-# LIKE wildcards removed), so it drops nothing the second look would keep; text that is not plain
-# ASCII is left entirely to the second look. ``%%`` is a literal ``%`` (the statements take
-# parameters).
-_TYPED = "btrim(s.criteria->>'q')"
+# whose MLS number is that text — the same test as ``listings.search.location_q``, so it drops
+# nothing the second look would keep. ``c_text`` is that text upper-cased, or empty (let all
+# through) for text that is not plain ASCII or holds a LIKE wildcard (searches.criteria).
 _ADDRESS_PREFILTER = (
-    f"CASE WHEN COALESCE({_TYPED}, '') = '' OR {_TYPED} ~ '[^ -~]' THEN TRUE"
+    "CASE WHEN s.c_text = '' THEN TRUE"
     " ELSE strpos(upper(l.street_number || ' ' || l.street_name || ' ' || l.street_suffix),"
-    f" upper(translate({_TYPED}, '%%_\\', ''))) > 0"
-    f" OR upper(l.listing_id) = upper({_TYPED}) END"
+    " s.c_text) > 0 OR upper(l.listing_id) = s.c_text END"
 )
 
 
@@ -227,8 +224,10 @@ SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 def _jit_off(cursor) -> None:
     # These statements are costed high (a join against every search) but run in well under a
     # second; JIT compiling them took longer than running them (2.9 s at 100,000 searches).
+    # The city branch's merge join sorts the batch and, without its covering index, the
+    # searches: 4 MB of work_mem spilled that sort to disk at 1,000,000 searches.
     if _postgres():
-        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
 
 
 @dataclass(frozen=True)
@@ -588,7 +587,7 @@ def _prospecting_statement(listing_param: str) -> str:
 # times longer than running them (5 ms at 100,000 searches): on PostgreSQL the statement is
 # prepared once per database connection (they persist, CONN_MAX_AGE) and its plan reused.
 # (Behind a pooler in transaction mode this would need the pooler's prepared-statement support.)
-_PROSPECTING_PREPARED = "searches_reverse_prospect_v2"
+_PROSPECTING_PREPARED = "searches_reverse_prospect_v3"
 _prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 

@@ -101,6 +101,7 @@ class SavedSearch(models.Model):
     c_area_kind = models.CharField(max_length=4, choices=AreaKind.choices, default=AreaKind.ANY)
     c_city = models.CharField(max_length=100, blank=True)
     c_postal = models.CharField(max_length=5, blank=True)
+    c_text = models.CharField(max_length=200, blank=True)  # an address or MLS number typed
     c_south = models.FloatField(null=True, blank=True)
     c_west = models.FloatField(null=True, blank=True)
     c_north = models.FloatField(null=True, blank=True)

@@ -450,9 +450,9 @@ def test_the_prospecting_copy_cannot_be_set_apart_from_the_contacts_flag(agent):
             " is_paused, paused_by, created_at, updated_at, frequency, send_hour, send_weekday,"
             " time_zone, change_types, first_send, requires_screening, client_alerts_off,"
             " slowed_from, emails_sent, c_area_kind, c_city, c_postal, c_status, c_type,"
-            " c_reduced, c_needs_check, c_prospecting) VALUES (%s, %s, 'B', '{}', 'saved',"
-            " false, '', now(), now(), 'daily', 8, 0, '', 1, 'all', false, false, '', 0, 'any',"
-            " '', '', '', '', false, false, true) RETURNING id",
+            " c_reduced, c_needs_check, c_prospecting, c_text) VALUES (%s, %s, 'B', '{}',"
+            " 'saved', false, '', now(), now(), 'daily', 8, 0, '', 1, 'all', false, false, '',"
+            " 0, 'any', '', '', '', '', false, false, true, '') RETURNING id",
             [agent.pk, contact.pk],
         )
         raw_id = cursor.fetchone()[0]
