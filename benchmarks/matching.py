@@ -451,15 +451,20 @@ def load_contacts(count: int, agents: list[int], rng: random.Random) -> None:
     copy_rows("clients_contact", columns, rows)
 
 
+# Half-width of the searches' price bands (--band): 0.15 is the default mix; a narrower band
+# gives fewer matches per search and batch, the other axis of the matcher's cost.
+PRICE_BAND = 0.15
+
+
 def _price_range(rng: random.Random, level: int, *, both: bool = False) -> dict:
-    """A price band about ±15 % around what this buyer can pay ("$300k–$400k"): most searches
-    have a maximum, two in three a minimum too."""
+    """A price band about ±15 % (PRICE_BAND) around what this buyer can pay ("$300k–$400k"):
+    most searches have a maximum, two in three a minimum too."""
     target = level * math.exp(rng.gauss(0, 0.45))
     criteria = {}
     if both or rng.random() < 0.65:
-        criteria["min_price"] = int(round(target * 0.85 / 10_000) * 10_000)
+        criteria["min_price"] = int(round(target * (1 - PRICE_BAND) / 10_000) * 10_000)
     if both or rng.random() < 0.9:
-        criteria["max_price"] = int(round(target * 1.15 / 10_000) * 10_000) + 10_000
+        criteria["max_price"] = int(round(target * (1 + PRICE_BAND) / 10_000) * 10_000) + 10_000
     return criteria
 
 
@@ -761,7 +766,9 @@ def area_mix() -> str:
 
 
 def measure(size: int, first: int, last: int, args) -> dict:
-    print(f"\n=== {size:,} saved searches — load average {load_average()}")
+    print(
+        f"\n=== {size:,} saved searches (price bands ±{PRICE_BAND:.0%}) — load average {load_average()}"
+    )
     print(f"  area keys: {area_mix()}")
     runs = args.runs if size < 500_000 else args.runs_large
     setwise = time_setwise(first, last, runs)
@@ -807,7 +814,12 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=300)
     parser.add_argument("--reverse-listings", type=int, default=50)
     parser.add_argument("--reuse", action="store_true", help="keep listings, agents and events")
+    parser.add_argument(
+        "--band", type=float, default=0.15, help="half-width of the searches' price bands"
+    )
     args = parser.parse_args()
+    global PRICE_BAND
+    PRICE_BAND = args.band
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     import django
