@@ -129,7 +129,15 @@ def run_one(lighthouse: Path, url: str, cookie: str | None, preset: str, out: Pa
         headers.write_text(json.dumps({"Cookie": cookie}))
         command.append(f"--extra-headers={headers}")
     try:
-        subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300)
+        # Lighthouse now and then fails to record a trace (NO_NAVSTART): try again, up to 3 times.
+        for attempt in range(3):
+            finished = subprocess.run(
+                command, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300, check=False
+            )
+            if finished.returncode == 0:
+                break
+            print(f"(Lighthouse failed on {url}, attempt {attempt + 1})", file=sys.stderr)
+        finished.check_returncode()
     finally:
         headers.unlink(missing_ok=True)
     report = json.loads(out.read_text())
