@@ -327,6 +327,7 @@ def checked(
         queries = [
             listing_search.listings_matching(json.loads(key), now=now)
             .filter(id__in={c.listing_id for c in members})
+            .order_by()  # SQLite refuses ORDER BY inside a compound statement
             .annotate(group=Value(number))
             .values_list("id", "group")
             for number, ((key, _status), members) in enumerate(zip(keys, chunk, strict=True))
