@@ -35,10 +35,6 @@ def feed_for_contact(contact: Contact, *, category: str = "all", period: str = "
     )
 
 
-# The Dashboard shows at most this many homes per item (the item's own page shows them all).
-FEED_LISTINGS_SHOWN = 4
-
-
 class FeedHome:
     """A home as a Dashboard item shows it: link, first photo, price, street address."""
 
@@ -121,7 +117,7 @@ def dashboard_feed_page(
         first = list(items[: per_page + 1])
         if len(first) <= per_page:
             paginator.count = len(first)  # a cached_property: no COUNT query
-            page = paginator._get_page(first, 1, paginator)
+            page = Page(first, 1, paginator)
     if page is None:
         page = paginator.get_page(number)
         page.object_list = list(page.object_list)
