@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 import json
 import time
-import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -586,29 +585,28 @@ def _prospecting_statement(listing_param: str) -> str:
 
 # Planning the four branches against the searches' many partial indexes took 16 ms, three
 # times longer than running them (5 ms at 100,000 searches): on PostgreSQL the statement is
-# prepared once per database connection (they persist, CONN_MAX_AGE) and its plan reused.
-# (Behind a pooler in transaction mode this would need the pooler's prepared-statement support.)
+# prepared on the server connection the first time and its plan reused. Whether it is there is
+# asked in the same transaction (and round trip) as the settings, so it also holds behind a
+# pooler in transaction mode (PgBouncer, docs/deploy.md), where the next transaction may run on
+# another server connection.
 _PROSPECTING_PREPARED = "searches_reverse_prospect_v3"
-_prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _prospecting_rows(cursor, listing_id: int) -> list[tuple]:
     if not _postgres():
         cursor.execute(_prospecting_statement("%s"), [listing_id] * len(_area_joins()))
         return cursor.fetchall()
-    raw = connection.connection
-    if raw not in _prepared_on:
-        cursor.execute(
-            "SELECT 1 FROM pg_prepared_statements WHERE name = %s", [_PROSPECTING_PREPARED]
-        )
-        if cursor.fetchone() is None:
-            # Executed without parameters, so the driver leaves "%" alone: undo the doubling.
-            statement = _prospecting_statement("$1").replace("%%", "%")
-            cursor.execute(f"PREPARE {_PROSPECTING_PREPARED}(bigint) AS {statement}")
-        _prepared_on[raw] = True
-    # The plan does not depend on the listing (its values come from the join): no custom
-    # plans for the first five runs either.
-    cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL jit = off")
+    # The plan does not depend on the listing (its values come from the join): a generic plan
+    # from the first run on.
+    cursor.execute(
+        "SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL jit = off;"
+        " SELECT count(*) FROM pg_prepared_statements WHERE name = %s",
+        [_PROSPECTING_PREPARED],
+    )
+    if not cursor.fetchone()[0]:
+        # Executed without parameters, so the driver leaves "%" alone: undo the doubling.
+        statement = _prospecting_statement("$1").replace("%%", "%")
+        cursor.execute(f"PREPARE {_PROSPECTING_PREPARED}(bigint) AS {statement}")
     cursor.execute(f"EXECUTE {_PROSPECTING_PREPARED}(%s)", [listing_id])
     return cursor.fetchall()
 

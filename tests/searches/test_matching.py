@@ -475,3 +475,18 @@ def test_the_prospecting_copy_follows_the_contacts_flag(agent):
     assert not search.c_prospecting
     listing = ListingFactory(city="Avon")
     assert reverse_prospect_search_ids(listing) == []
+
+
+def test_reverse_prospecting_survives_a_server_connection_without_its_prepared_statement(agent):
+    """Behind PgBouncer in transaction mode the next transaction may run on a server connection
+    that never saw the PREPARE (or a pooler's DISCARD ALL dropped it)."""
+    contact = ClientContactFactory(agent=agent, reverse_prospecting=True)
+    search = SavedSearch.objects.create(
+        agent=agent, contact=contact, name="A", criteria={"q": "Avon"}
+    )
+    listing = ListingFactory(city="Avon")
+    assert reverse_prospect_search_ids(listing) == [search.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert reverse_prospect_search_ids(listing) == [search.pk]
+    assert reverse_prospect_search_ids(listing) == [search.pk]
