@@ -112,6 +112,54 @@ def prepare(env: dict) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+@contextlib.contextmanager
+def chromium_with_cookie(url: str, cookie: str):
+    """A headless Chromium whose cookie jar holds the session, for Lighthouse's --port: with the
+    session only in --extra-headers the page's own requests (htmx fragments, which the browser
+    sends with the jar's cookies) went out signed out, and the app rightly sent the whole page
+    to the login page."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    profile = tempfile.mkdtemp(prefix="lighthouse-profile-")
+    chrome = subprocess.Popen(
+        [
+            CHROME,
+            f"--remote-debugging-port={port}",
+            f"--user-data-dir={profile}",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        name, _, value = cookie.partition("=")
+        origin = "/".join(url.split("/")[:3])
+        for _ in range(50):
+            try:
+                with sync_playwright() as p:
+                    browser = p.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+                    browser.contexts[0].add_cookies([{"name": name, "value": value, "url": origin}])
+                break
+            except Exception:  # Chromium not listening yet
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("Chromium did not start")
+        yield port
+    finally:
+        chrome.terminate()
+        chrome.wait(timeout=30)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def run_one(lighthouse: Path, url: str, cookie: str | None, preset: str, out: Path) -> dict:
     command = [
         str(lighthouse),
@@ -120,15 +168,17 @@ def run_one(lighthouse: Path, url: str, cookie: str | None, preset: str, out: Pa
         "--output=json",
         f"--output-path={out}",
         f"--only-categories={','.join(CATEGORIES)}",
-        "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
     ]
     if preset == "desktop":
         command.append("--preset=desktop")
-    headers = out.with_suffix(".headers.json")
-    if cookie:
-        headers.write_text(json.dumps({"Cookie": cookie}))
-        command.append(f"--extra-headers={headers}")
-    try:
+    with contextlib.ExitStack() as stack:
+        if cookie:
+            port = stack.enter_context(chromium_with_cookie(url, cookie))
+            command.append(f"--port={port}")
+        else:
+            command.append(
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
+            )
         # Lighthouse now and then fails to record a trace (NO_NAVSTART): try again, up to 3 times.
         for attempt in range(3):
             finished = subprocess.run(
@@ -138,8 +188,6 @@ def run_one(lighthouse: Path, url: str, cookie: str | None, preset: str, out: Pa
                 break
             print(f"(Lighthouse failed on {url}, attempt {attempt + 1})", file=sys.stderr)
         finished.check_returncode()
-    finally:
-        headers.unlink(missing_ok=True)
     report = json.loads(out.read_text())
     row = {name: round((report["categories"][name]["score"] or 0) * 100) for name in CATEGORIES}
     for audit, label in METRICS:

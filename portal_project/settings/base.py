@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clients.middleware.HtmxLoginRedirectMiddleware",
     "clients.middleware.MustChangePasswordMiddleware",
     "clients.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
