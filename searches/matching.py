@@ -302,8 +302,8 @@ def checked(
     )
     if listings is None:  # reverse prospecting passes the one listing it already has
         listings = Listing.objects.in_bulk({c.listing_id for c in pending})
-    # (that search's database-only criteria, the listing's status) → its candidates
-    by_query: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+    # that search's database-only criteria with the listing's status, as JSON → its candidates
+    by_query: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in pending:
         criteria = criteria_of[candidate.search_id]
         listing = listings[candidate.listing_id]
@@ -316,11 +316,10 @@ def checked(
         # With the listing's own status, so the status criterion (already applied where it
         # applies) changes nothing here.
         key = json.dumps({**extra, "status": listing.standard_status}, sort_keys=True)
-        by_query[key, listing.standard_status].append(candidate)
-    groups = list(by_query.values())
+        by_query[key].append(candidate)
+    groups = list(by_query.items())
     for start in range(0, len(groups), _GROUPS_PER_QUERY):
         chunk = groups[start : start + _GROUPS_PER_QUERY]
-        keys = list(by_query)[start : start + _GROUPS_PER_QUERY]
         # One round trip for many groups: each group's query over its own candidates' listings,
         # tagged with the group's number, as one UNION ALL.
         queries = [
@@ -329,11 +328,11 @@ def checked(
             .order_by()  # SQLite refuses ORDER BY inside a compound statement
             .annotate(group=Value(number))
             .values_list("id", "group")
-            for number, ((key, _status), members) in enumerate(zip(keys, chunk, strict=True))
+            for number, (key, members) in enumerate(chunk)
         ]
         union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
         passing = set(union)
-        for number, members in enumerate(chunk):
+        for number, (_key, members) in enumerate(chunk):
             keep.extend(c for c in members if (c.listing_id, number) in passing)
     return keep
 

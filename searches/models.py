@@ -2,7 +2,7 @@
 searches a client ran (Previous Searches)."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 
 class ChangeType(models.IntegerChoices):
@@ -124,8 +124,8 @@ class SavedSearch(models.Model):
     c_needs_check = models.BooleanField(default=False)
     # The contact's reverse-prospecting flag, copied here so reverse prospecting reads a small
     # partial index of just these searches. On PostgreSQL two triggers keep it equal to the
-    # contact's flag whatever writes the rows (migration 0008); save() and searches.signals
-    # copy it too, for SQLite, where the statement also checks the contact itself.
+    # contact's flag whatever writes the rows (migration 0008); on SQLite save() and
+    # searches.signals copy it, and the statement also checks the contact itself.
     c_prospecting = models.BooleanField(default=False)
 
     class Meta:
@@ -145,7 +145,8 @@ class SavedSearch(models.Model):
 
         for field, value in criteria_columns(self.criteria).items():
             setattr(self, field, value)
-        if kwargs.get("update_fields") is None:
+        if kwargs.get("update_fields") is None and connection.vendor != "postgresql":
+            # PostgreSQL's trigger sets it (migration 0008); this is SQLite's copy.
             self.c_prospecting = bool(self.contact_id and self.contact.reverse_prospecting)
         if kwargs.get("update_fields") is not None and "criteria" in kwargs["update_fields"]:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | set(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
 from clients.models import Contact
 
 from .engagement import engagement_reset
@@ -14,8 +16,12 @@ def client_logged_in(sender, request, user, **kwargs) -> None:
 
 
 def contact_saved(sender, instance: Contact, **kwargs) -> None:
-    """Keeps SavedSearch.c_prospecting equal to the contact's reverse-prospecting flag."""
+    """Keeps SavedSearch.c_prospecting equal to the contact's reverse-prospecting flag on
+    SQLite; PostgreSQL's trigger does it there (migration 0008), so no second UPDATE."""
     from .models import SavedSearch
+
+    if connection.vendor == "postgresql":
+        return
 
     SavedSearch.objects.filter(contact_id=instance.pk).exclude(
         c_prospecting=instance.reverse_prospecting
