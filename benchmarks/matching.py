@@ -131,13 +131,14 @@ CHUNK = 50_000
 # --- geography ----------------------------------------------------------------------------------
 
 
-def geography():
-    """100 cities (Zipf-ish weights, a price level each) with 10 ZIP codes each, spread over a
-    state-sized area; every ZIP has its own centre a few km from its city's."""
+def geography(count: int = 100):
+    """``count`` cities (Zipf-ish weights, a price level each) with 10 ZIP codes each, spread over
+    a state-sized area; every ZIP has its own centre a few km from its city's (``--cities``; 100
+    is the default mix)."""
     rng = random.Random(1)
     cities = []
-    for i in range(100):
-        name = PREFIXES[i // 5] + SUFFIXES[i % 5]
+    for i in range(count):
+        name = PREFIXES[i // 5 % 20] + SUFFIXES[i % 5] + (f" {i // 100 + 1}" if i >= 100 else "")
         lat, lng = rng.uniform(40.6, 43.4), rng.uniform(-75.0, -71.2)
         zips = [
             (f"{6000 + i * 10 + z:05d}", lat + rng.gauss(0, 0.025), lng + rng.gauss(0, 0.035))
@@ -149,7 +150,7 @@ def geography():
                 "lat": lat,
                 "lng": lng,
                 "zips": zips,
-                "weight": 1 / (1 + rng.randrange(100)) ** 0.8,
+                "weight": 1 / (1 + rng.randrange(count)) ** 0.8,
                 "price": rng.choice([180, 240, 300, 360, 450, 600, 900]) * 1000,
             }
         )
@@ -626,9 +627,15 @@ def delete_batch_matches(first: int, last: int) -> None:
             "DELETE FROM searches_searchmatch WHERE event_id > %s AND event_id <= %s",
             [first, last],
         )
+        # The ledger says which events were matched; without its rows the batch is new again.
+        cursor.execute(
+            "DELETE FROM searches_matchedevent WHERE event_id > %s AND event_id <= %s",
+            [first, last],
+        )
         cursor.execute("VACUUM ANALYZE searches_searchmatch")
         cursor.execute("VACUUM searches_savedsearch")
         cursor.execute("VACUUM searches_searchtally")
+        cursor.execute("VACUUM searches_matchedevent")
 
 
 def time_statement(first: int, last: int) -> float:
@@ -643,6 +650,36 @@ def time_statement(first: int, last: int) -> float:
         cursor.execute(f"SELECT count(*) FROM ({_events_statement()}) c", [first, last])
         cursor.fetchone()
         return time.perf_counter() - t0
+
+
+def time_plain(first: int, last: int) -> tuple[float, int]:
+    """The issue's reference, "plain SQL": the batch joined to the alerting searches on the area
+    key and the price range only, pairs counted in the database (median of 3). It says how dense
+    a mix is: issue 7 quotes ~0.1 s at 100,000 searches and ~0.6 s at 1,000,000 on this machine."""
+    from django.db import connection, transaction
+
+    from searches.matching import ALERTING_SQL, _area_joins
+
+    branches = " UNION ALL ".join(
+        f"SELECT 1 FROM l JOIN searches_savedsearch s ON {area} WHERE {ALERTING_SQL}"
+        " AND COALESCE(l.list_price <= s.c_max_price, s.c_max_price IS NULL)"
+        " AND COALESCE(l.list_price >= s.c_min_price, s.c_min_price IS NULL)"
+        for area in _area_joins()
+    )
+    statement = (
+        "WITH l AS MATERIALIZED (SELECT l.* FROM listings_listingevent e JOIN listings_listing l"
+        " ON l.id = e.listing_id WHERE e.id > %s AND e.id <= %s)"
+        f" SELECT count(*) FROM ({branches}) pairs"
+    )
+    times = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            cursor.execute(statement, [first, last])
+            pairs = cursor.fetchone()[0]
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times), pairs
 
 
 def time_stages(first: int, last: int) -> dict:
@@ -771,6 +808,11 @@ def measure(size: int, first: int, last: int, args) -> dict:
     )
     print(f"  area keys: {area_mix()}")
     runs = args.runs if size < 500_000 else args.runs_large
+    plain, pairs = time_plain(first, last)
+    print(
+        f"  plain SQL reference (area key + price range, pairs counted): {plain:.3f} s, "
+        f"{pairs:,} pairs"
+    )
     setwise = time_setwise(first, last, runs)
     print(
         f"  set-wise match_event_range: median {setwise['total']:.3f} s "
@@ -800,7 +842,7 @@ def measure(size: int, first: int, last: int, args) -> dict:
         f"({args.reverse_listings} listings, median {reverse['median_found']:.0f} searches found)"
     )
     print(f"  load average after: {load_average()}")
-    return {"size": size, **setwise, **{f"naive_{k}": v for k, v in naive.items()},
+    return {"size": size, "plain": plain, **setwise, **{f"naive_{k}": v for k, v in naive.items()},
             "ratio": ratio, **{f"rp_{k}": v for k, v in reverse.items()}}  # fmt: skip
 
 
@@ -817,6 +859,9 @@ def main() -> None:
     parser.add_argument(
         "--band", type=float, default=0.15, help="half-width of the searches' price bands"
     )
+    parser.add_argument(
+        "--cities", type=int, default=100, help="cities (10 ZIP codes each) the listings cover"
+    )
     args = parser.parse_args()
     global PRICE_BAND
     PRICE_BAND = args.band
@@ -831,7 +876,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from listings.models import Listing, ListingEvent
 
-    cities = geography()
+    cities = geography(args.cities)
     reuse = args.reuse and Listing.objects.count() == args.listings
     if reuse and ListingEvent.objects.count() >= args.batch:
         last = ListingEvent.objects.order_by("-id").values_list("id", flat=True)[0]
@@ -850,12 +895,12 @@ def main() -> None:
         results.append(measure(size, first, last, args))
 
     print(
-        "\n| saved searches | set-wise batch (median) | statement alone | candidates → matches "
-        "| naive (scaled) | ratio | reverse prospecting median / p95 |"
+        "\n| saved searches | plain SQL | set-wise batch (median) | statement alone "
+        "| candidates → matches | naive (scaled) | ratio | reverse prospecting median / p95 |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
-        print(f"| {r['size']:,} | {r['total']:.3f} s | {r['statement']:.3f} s | "
+        print(f"| {r['size']:,} | {r['plain']:.3f} s | {r['total']:.3f} s | {r['statement']:.3f} s | "
               f"{r['candidates']:,} → {r['matches']:,} | {r['naive_scaled']:.0f} s "
               f"({r['naive_per_search_ms']:.2f} ms × {r['naive_alerting']:,}) | "
               f"{r['ratio']:,.0f}× | {r['rp_median_ms']:.1f} / {r['rp_p95_ms']:.1f} ms |")  # fmt: skip

@@ -316,6 +316,28 @@ class MatchingCursor(models.Model):
         return f"Matched events up to {self.last_event_id}"
 
 
+class MatchedEvent(models.Model):
+    """A listing event the matcher has matched against every alerting search (PostgreSQL). Its
+    matches are written in the same transaction as this row, so an event listed here has all of
+    its matches: a re-run skips it, and the matches go in with a plain INSERT instead of a
+    per-row ``ON CONFLICT`` check (a quarter of the write's cost, docs/benchmarks.md). 1,000 rows
+    per batch against ~50 matches per event."""
+
+    # No database constraint: the matcher's statement is the only writer, and a constraint
+    # check per row is what this table exists to avoid on the matches.
+    event = models.OneToOneField(
+        "listings.ListingEvent",
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_constraint=False,
+        related_name="+",
+    )
+    matched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Event {self.event_id} matched at {self.matched_at:%Y-%m-%d %H:%M}"
+
+
 class PreviousSearch(models.Model):
     """One run of Search Listings by a client (their Previous Searches)."""
 
