@@ -1,6 +1,7 @@
 """Load test of the full stack on loopback: gunicorn + PostgreSQL + Redis + a Celery worker.
 
     .venv/bin/python benchmarks/load.py [--clients 50] [--seconds 60] [--workers 2]
+    .venv/bin/python benchmarks/load.py --rate 300 [--only dashboard|search|listing] [--capacity]
     .venv/bin/python benchmarks/load.py --cpu [--requests 300]     # CPU per request, in process
 
 It creates (or reuses) the database `portal_proof_load` (LOAD_DATABASE_URL), migrates and seeds
@@ -8,9 +9,22 @@ the demo, starts its own redis-server on a free port (unless LOAD_REDIS_URL is s
 a Celery worker on free loopback ports; gives each simulated client its own portal login (50
 clients of the demo agent, `load-client-NNN@load.example`, each with a shared-listings item and a
 message in their feed, like the demo client), and has them browse the Dashboard, Search Listings
-and listing pages for the given time; then the same load on a trivial view (/healthz) as the
-stack's own ceiling. Prints requests/s, p50, p95, p99 and errors per page, and the load average.
-Sends traffic only to 127.0.0.1 and stops by itself.
+and listing pages for the given time; then the same clients on a trivial view (/healthz), closed
+loop, as the stack's own ceiling. Prints requests/s, p50, p95, p99 and errors per page, the load
+generator's own CPU per request and the load average. Sends traffic only to 127.0.0.1 and stops
+by itself.
+
+Two load models:
+
+- closed loop (the default): each client asks for its next page the moment the last one
+  arrived. This gives the capacity (maximum throughput); its latencies are queueing by
+  construction (Little's law: 50 clients at 300 requests/s wait 167 ms on average whatever the
+  server does).
+- open model (``--rate R``): R requests/s offered in all, each of the clients on its own Poisson
+  schedule of R / clients a second. A request goes out at its scheduled time (or at once, if
+  that client's previous answer came later), and its latency counts from the scheduled time,
+  so a stalled server shows up as latency rather than as fewer requests (no coordinated
+  omission). Prints offered and achieved rate; ``--capacity`` adds a closed-loop run.
 
 ``--cpu`` measures instead, in one process with Django's test client against the same database,
 the CPU time (``time.process_time``) per request of each page: the figure that matters on a
@@ -20,18 +34,19 @@ shared machine, where the HTTP run's throughput moves with everyone else's load.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import http.client
 import json
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from collections import defaultdict
@@ -145,56 +160,214 @@ def load_client_cookies(env: dict, count: int) -> list[str]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def run_load(
-    port: int, paths: list[str], clients: int, seconds: float, cookies: list[str] | None
+# ---------------------------------------------------------------------------------------------
+# The load generator: one process, one asyncio event loop, no threads.
+#
+# Fifty Python threads with http.client cost the 2 shared cores ~1 ms of CPU per request (the
+# GIL hand-offs, http.client's header parsing), CPU the server then does not have. Here every
+# simulated client is a coroutine, and each exchange an asyncio Protocol that picks the status
+# line, Content-Length and Set-Cookie out of the bytes as they arrive (no streams, no task per
+# request).
+# ---------------------------------------------------------------------------------------------
+
+REQUEST_TIMEOUT = 30.0
+
+
+class _Exchange(asyncio.Protocol):
+    """One request and its answer on one connection, parsed as the bytes arrive: the status
+    line, Content-Length, Connection and Set-Cookie, nothing else."""
+
+    def __init__(self, request: bytes, done: asyncio.Future):
+        self.request, self.done = request, done
+        self.buffer = bytearray()
+        self.header_end = -1
+        self.length: int | None = None
+        self.status = 0
+        self.cookies: dict[str, str] = {}
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.header_end < 0:
+            self.header_end = self.buffer.find(b"\r\n\r\n")
+            if self.header_end < 0:
+                return
+            lines = self.buffer[: self.header_end].decode("latin-1").split("\r\n")
+            self.status = int(lines[0].split(" ", 2)[1])
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                name = name.lower()
+                if name == "content-length":
+                    self.length = int(value)
+                elif name == "set-cookie":
+                    key, _, rest = value.strip().partition("=")
+                    self.cookies[key] = rest.split(";", 1)[0]
+        if self.length is not None and len(self.buffer) - self.header_end - 4 >= self.length:
+            self._finish(None)
+            self.transport.close()
+
+    def connection_lost(self, exc) -> None:
+        # Without a Content-Length the body runs to the end of the connection.
+        self._finish(None if self.length is None and self.header_end >= 0 else exc or EOFError())
+
+    def _finish(self, exc) -> None:
+        if not self.done.done():
+            if exc is None:
+                self.done.set_result(self)
+            else:
+                self.done.set_exception(exc)
+
+
+class AsyncClient:
+    """One simulated client with its own cookies. A new connection per request: gunicorn's
+    sync workers close every connection after its answer anyway."""
+
+    def __init__(self, port: int, cookies: dict[str, str] | None = None):
+        self.port = port
+        self.cookies = dict(cookies or {})
+
+    async def get(self, path: str) -> int:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nConnection: close\r\n"
+            + (f"Cookie: {cookie}\r\n" if cookie else "")
+            + "\r\n"
+        ).encode()
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        timer = loop.call_later(
+            REQUEST_TIMEOUT, lambda: done.done() or done.set_exception(TimeoutError())
+        )
+        transport = None
+        try:
+            transport, _ = await loop.create_connection(
+                lambda: _Exchange(request, done), "127.0.0.1", self.port
+            )
+            exchange = await done
+        finally:
+            timer.cancel()
+            if transport is not None:
+                transport.close()
+        self.cookies.update(exchange.cookies)
+        return exchange.status
+
+
+def page_label(path: str) -> str:
+    return re.sub(r"\d+", "N", path.split("?")[0])
+
+
+async def _drive(
+    port: int,
+    paths: list[str],
+    clients: int,
+    seconds: float,
+    cookies: list[str] | None,
+    rate: float | None,
 ) -> dict:
-    """``clients`` threads, each with its own keep-alive connection and, for logged-in pages,
-    its own session (``cookies[i]``)."""
+    """Closed loop (``rate`` None): each client asks for the next page as soon as the last one
+    arrived — the stack's capacity. Open model: ``rate`` requests/s in all, each client with its
+    own Poisson schedule (rate / clients); a client sends each request at its scheduled time, or
+    at once if its previous answer came later than that, and the latency counts from the
+    scheduled time, so a server that stalls shows as latency instead of as fewer requests
+    (no coordinated omission)."""
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    sent = 0
+    loop = asyncio.get_running_loop()
+    browsers = [
+        AsyncClient(port, {"sessionid": cookies[i % len(cookies)]} if cookies else None)
+        for i in range(clients)
+    ]
+    # Warm-up, not counted: every client once, every page type once per worker's first hits.
+    warm = {page_label(p): p for p in paths}
+    for browser in browsers[: max(4, len(warm))]:
+        for path in warm.values():
+            with contextlib.suppress(Exception):
+                await browser.get(path)
+
+    start = loop.time() + 0.05
+    deadline = start + seconds
+    finished = start
+
+    async def simulated_client(seed: int) -> None:
+        nonlocal sent, finished
+        rng = random.Random(seed)
+        browser = browsers[seed]
+        per_client = rate / clients if rate else None
+        # Open model: a random phase so 50 clients do not start in step.
+        scheduled = start + (rng.expovariate(per_client) if per_client else 0.0)
+        while scheduled < deadline:
+            now = loop.time()
+            if now < scheduled:
+                await asyncio.sleep(scheduled - now)
+            path = rng.choice(paths)
+            label = page_label(path)
+            began = scheduled if per_client else loop.time()
+            sent += 1
+            try:
+                ok = await browser.get(path) == 200
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                ok = False
+            done = loop.time()
+            finished = max(finished, done)
+            if ok:
+                timings[label].append(done - began)
+            else:
+                errors[label] += 1
+            scheduled = scheduled + rng.expovariate(per_client) if per_client else done
+
+    usage_before = resource.getrusage(resource.RUSAGE_SELF)
+    await asyncio.gather(*(simulated_client(i) for i in range(clients)))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "timings": timings,
+        "errors": errors,
+        "seconds": seconds,
+        "elapsed": max(finished - start, seconds),
+        "sent": sent,
+        "offered": rate,
+        # user and system (the kernel's TCP work done on the generator's behalf) CPU seconds
+        "generator_cpu": (
+            usage.ru_utime - usage_before.ru_utime,
+            usage.ru_stime - usage_before.ru_stime,
+        ),
+    }
+
+
+def run_load(
+    port: int,
+    paths: list[str],
+    clients: int,
+    seconds: float,
+    cookies: list[str] | None,
+    rate: float | None = None,
+) -> dict:
+    """``clients`` simulated clients, each with its own session (``cookies[i]``) for the
+    logged-in pages; closed loop, or an open model at ``rate`` requests/s in all."""
     if cookies:
         # One real login through the login page first: the sessions below are made the way
         # Django's test client makes them, so show the ordinary path works too.
         Session(port).login(LOAD_EMAIL_FIRST, LOAD_CLIENT_PASSWORD)
-    timings: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
-    deadline = time.monotonic() + seconds
-    lock = threading.Lock()
-
-    def simulated_client(seed: int) -> None:
-        rng = random.Random(seed)
-        session = Session(port)
-        if cookies:
-            session.cookies["sessionid"] = cookies[seed % len(cookies)]
-        while time.monotonic() < deadline:
-            path = rng.choice(paths)
-            label = re.sub(r"\d+", "N", path.split("?")[0])
-            started = time.perf_counter()
-            try:
-                status, _ = session.request("GET", path)
-                ok = status == 200
-            except (http.client.HTTPException, OSError):
-                ok = False
-            elapsed = time.perf_counter() - started
-            with lock:
-                if ok:
-                    timings[label].append(elapsed)
-                else:
-                    errors[label] += 1
-
-    threads = [threading.Thread(target=simulated_client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"timings": timings, "errors": errors, "seconds": seconds}
+    return asyncio.run(_drive(port, paths, clients, seconds, cookies, rate))
 
 
 def report(title: str, result: dict) -> None:
+    elapsed = result["elapsed"]
     print(f"\n{title}")
+    if result["offered"]:
+        print(f"offered {result['offered']:.0f} requests/s (open model, Poisson arrivals)")
+    else:
+        print("closed loop: each client asks again as soon as its answer arrives (capacity)")
     print(f"{'page':32s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'errors':>7s}")
-    total = 0
+    total = errors = 0
     for label in sorted(set(result["timings"]) | set(result["errors"])):
         values = sorted(result["timings"].get(label, []))
         total += len(values)
+        errors += result["errors"].get(label, 0)
         if not values:
             print(
                 f"{label:32s} {'-':>8s} {'-':>8s} {'-':>8s} {'-':>8s} {result['errors'][label]:7d}"
@@ -202,10 +375,17 @@ def report(title: str, result: dict) -> None:
             continue
         quantiles = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
         print(
-            f"{label:32s} {len(values) / result['seconds']:8.1f} {statistics.median(values) * 1000:8.1f} "
+            f"{label:32s} {len(values) / elapsed:8.1f} {statistics.median(values) * 1000:8.1f} "
             f"{quantiles[94] * 1000:8.1f} {quantiles[98] * 1000:8.1f} {result['errors'].get(label, 0):7d}"
         )
-    print(f"{'all':32s} {total / result['seconds']:8.1f}")
+    print(f"{'all':32s} {total / elapsed:8.1f} {'':8s} {'':8s} {'':8s} {errors:7d}")
+    sent = max(result["sent"], 1)
+    user, system = result["generator_cpu"]
+    print(
+        f"load generator: {(user + system) * 1e6 / sent:.0f} µs of CPU per request "
+        f"({user * 1e6 / sent:.0f} user + {system * 1e6 / sent:.0f} system), "
+        f"{(user + system) / elapsed * 100:.0f} % of one core"
+    )
     print(
         "load average (1, 5, 15 min) at the end: " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
     )
@@ -258,6 +438,17 @@ def main() -> None:
     )
     parser.add_argument(
         "--only", choices=["dashboard", "search", "listing"], help="load one portal page type"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open model: this many requests/s in all, spread over the clients (default: "
+        "closed loop, the capacity)",
+    )
+    parser.add_argument(
+        "--capacity",
+        action="store_true",
+        help="with --rate: also a closed-loop run of the same pages (the capacity)",
     )
     parser.add_argument(
         "--cpu", action="store_true", help="measure CPU per request in process instead"
@@ -405,12 +596,18 @@ def run_http(args, env: dict, port: int, processes: list) -> None:
         f"run, gunicorn workers: {args.workers}, threads: {args.threads}; load average at the "
         "start: " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
     )
+    if args.rate:
+        report(
+            "Portal pages (logged-in clients), open model",
+            run_load(port, pages, args.clients, args.seconds, cookies, rate=args.rate),
+        )
+    if not args.rate or args.capacity:
+        report(
+            "Portal pages (logged-in clients), closed loop",
+            run_load(port, pages, args.clients, args.seconds, cookies),
+        )
     report(
-        "Portal pages (logged-in clients)",
-        run_load(port, pages, args.clients, args.seconds, cookies),
-    )
-    report(
-        "Trivial view /healthz (the stack's ceiling)",
+        "Trivial view /healthz (the stack's ceiling), closed loop",
         run_load(port, ["/healthz"], args.clients, args.seconds, None),
     )
 
