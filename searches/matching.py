@@ -360,8 +360,11 @@ _GROUPS_PER_QUERY = 50
 
 
 def _insert_matches(rows: list[tuple], *, chunk: int = 5000) -> Counter:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING search_id: how many new matches per search."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING search_id: how many new matches per search.
+    In index order, so each index page is touched once: at 1,000,000 searches the indexes no
+    longer fit in memory, and 11,000 rows in candidate order took 0.65 s."""
     created: Counter = Counter()
+    rows = sorted(rows, key=lambda row: (row[0], row[2] or 0))
     columns = "search_id, listing_id, event_id, reason, old_price, new_price, state, matched_at"
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
@@ -387,7 +390,7 @@ _BUMP_TALLY = (
 
 def _count_new_matches(created: Counter, now, *, chunk: int = 5000) -> None:
     """Adds the new matches to each search's SearchTally (created on its first match)."""
-    items = list(created.items())
+    items = sorted(created.items())  # in key order, as the matches above
     for start in range(0, len(items), chunk):
         part = items[start : start + chunk]
         params = [value for search_id, count in part for value in (search_id, count, now)]
