@@ -452,6 +452,9 @@ def load_contacts(count: int, agents: list[int], rng: random.Random) -> None:
     copy_rows("clients_contact", columns, rows)
 
 
+# --mix regional: "anywhere" searches are investors' (see random_criteria).
+ANYWHERE_INVESTOR_TYPES = False
+
 # Half-width of the searches' price bands (--band): 0.15 is the default mix; a narrower band
 # gives fewer matches per search and batch, the other axis of the matcher's cost.
 PRICE_BAND = 0.15
@@ -495,9 +498,12 @@ def random_criteria(rng: random.Random, cities, weights) -> dict:
             for k in range(corners)
         ]  # fmt: skip
     elif area < 0.997:
-        # Anywhere in the MLS: an investor's or a relocating buyer's narrow search.
+        # Anywhere in the MLS: an investor's or a relocating buyer's narrow search. In the dense
+        # mix its type is drawn like any other's (85 % plain Residential: such a search takes a
+        # quarter of the whole market's changes, ~35 matches a batch); in the regional mix it is
+        # an investor's type (income property, land, commercial).
         criteria.update(_price_range(rng, city["price"], both=True))
-        criteria["type"] = weighted(rng, TYPES)
+        criteria["type"] = weighted(rng, TYPES[1:] if ANYWHERE_INVESTOR_TYPES else TYPES)
         if criteria["type"] != "Land":
             criteria["beds"] = rng.choice([2, 3, 4])
     else:
@@ -804,7 +810,8 @@ def area_mix() -> str:
 
 def measure(size: int, first: int, last: int, args) -> dict:
     print(
-        f"\n=== {size:,} saved searches (price bands ±{PRICE_BAND:.0%}) — load average {load_average()}"
+        f"\n=== {size:,} saved searches ({args.mix} mix, {args.cities:,} cities, price bands "
+        f"±{PRICE_BAND:.0%}) — load average {load_average()}"
     )
     print(f"  area keys: {area_mix()}")
     runs = args.runs if size < 500_000 else args.runs_large
@@ -860,11 +867,23 @@ def main() -> None:
         "--band", type=float, default=0.15, help="half-width of the searches' price bands"
     )
     parser.add_argument(
-        "--cities", type=int, default=100, help="cities (10 ZIP codes each) the listings cover"
+        "--mix",
+        choices=["dense", "regional"],
+        default="dense",
+        help="dense: 100 cities, 'anywhere' searches of any type (runs A-G); regional: 1,000"
+        " cities, 'anywhere' searches of investors' types (docs/benchmarks.md, run H)",
+    )
+    parser.add_argument(
+        "--cities",
+        type=int,
+        help="cities (10 ZIP codes each); default 100 (dense), 1,000 (regional)",
     )
     args = parser.parse_args()
-    global PRICE_BAND
+    global PRICE_BAND, ANYWHERE_INVESTOR_TYPES
     PRICE_BAND = args.band
+    ANYWHERE_INVESTOR_TYPES = args.mix == "regional"
+    if args.cities is None:
+        args.cities = 1000 if args.mix == "regional" else 100
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     import django

@@ -31,7 +31,7 @@ from notifications.emails import absolute_url
 from notifications.models import OutboundEmail
 from notifications.services import email_enqueue
 
-from .models import SavedSearch, SearchAlert, SearchMatch
+from .models import SavedSearch, SearchAlert, SearchMatch, SearchTally
 from .tokens import make_search_token
 
 logger = logging.getLogger(__name__)
@@ -145,17 +145,32 @@ def _alerting_searches(contact: Contact):
 
 
 def contacts_with_ready_matches() -> list[int]:
+    """Clients with an alerting search flagged as having ready matches (SearchTally's
+    alert_pending, a small partial index) — not a scan of every match by state."""
     return list(
-        SearchMatch.objects.filter(
-            state=SearchMatch.State.READY,
-            alert__isnull=True,
+        SearchTally.objects.filter(
+            alert_pending=True,
             search__kind=SavedSearch.Kind.AUTOMATIC,
             search__is_paused=False,
             search__client_alerts_off=False,
+            search__contact__isnull=False,
         )
         .values_list("search__contact_id", flat=True)
         .distinct()
     )
+
+
+def _take_pending_flags(searches: list[SavedSearch]) -> None:
+    """Clears the searches' alert_pending flags before their ready matches are read, row locks
+    taken in key order (the matcher's upserts take them in the same order: no deadlock). A
+    batch that commits meanwhile waits for this transaction and sets the flag again after it,
+    so its matches go with the next run, never lost; if this transaction rolls back, the flags
+    come back with it."""
+    ids = sorted(search.pk for search in searches)
+    locked = SearchTally.objects.select_for_update().filter(search_id__in=ids).order_by("search")
+    SearchTally.objects.filter(
+        search_id__in=list(locked.values_list("search_id", flat=True))
+    ).update(alert_pending=False)
 
 
 def alerts_send_due(*, now: datetime.datetime | None = None) -> int:
@@ -194,6 +209,7 @@ def alert_send_for_contact(
     due = [search for search in _alerting_searches(contact) if is_due(search, now)]
     if not due:
         return None
+    _take_pending_flags(due)
     matches = list(
         SearchMatch.objects.filter(
             search__in=due, state=SearchMatch.State.READY, alert__isnull=True

@@ -215,13 +215,15 @@ inserted AS (
       FROM candidates WHERE NOT needs_check
      ORDER BY search_id, event_id),  -- index order: each index page is touched once, not per row
 counts AS (
-    SELECT search_id, count(*) AS n FROM candidates WHERE NOT needs_check GROUP BY search_id),
+    SELECT search_id, count(*) AS n, bool_or(NOT screening) AS ready
+      FROM candidates WHERE NOT needs_check GROUP BY search_id),
 bumped AS (
-    INSERT INTO searches_searchtally AS t (search_id, match_count, last_match_at)
-    SELECT search_id, n, %s FROM counts
+    INSERT INTO searches_searchtally AS t (search_id, match_count, last_match_at, alert_pending)
+    SELECT search_id, n, %s, ready FROM counts ORDER BY search_id  -- the alert sender's lock order
     ON CONFLICT (search_id) DO UPDATE
        SET match_count = t.match_count + EXCLUDED.match_count,
-           last_match_at = EXCLUDED.last_match_at
+           last_match_at = EXCLUDED.last_match_at,
+           alert_pending = t.alert_pending OR EXCLUDED.alert_pending
     RETURNING t.search_id)
 SELECT search_id, event_id, listing_id, reason, old_price, new_price, screening, needs_check,
        NULL::bigint, NULL::bigint
@@ -381,23 +383,33 @@ def _insert_matches(rows: list[tuple], *, chunk: int = 5000) -> Counter:
 
 
 _BUMP_TALLY = (
-    "INSERT INTO searches_searchtally (search_id, match_count, last_match_at) VALUES {values}"
-    " ON CONFLICT (search_id) DO UPDATE"
+    "INSERT INTO searches_searchtally (search_id, match_count, last_match_at, alert_pending)"
+    " VALUES {values} ON CONFLICT (search_id) DO UPDATE"
     " SET match_count = searches_searchtally.match_count + excluded.match_count,"
-    " last_match_at = excluded.last_match_at"
+    " last_match_at = excluded.last_match_at,"
+    " alert_pending = searches_searchtally.alert_pending OR excluded.alert_pending"
 )
 
 
-def _count_new_matches(created: Counter, now, *, chunk: int = 5000) -> None:
-    """Adds the new matches to each search's SearchTally (created on its first match)."""
+def _count_new_matches(created: Counter, now, *, ready: set[int], chunk: int = 5000) -> None:
+    """Adds the new matches to each search's SearchTally (created on its first match), and
+    flags the searches in ``ready`` (they got "ready" matches) for the next alert run."""
     items = sorted(created.items())  # in key order, as the matches above
     for start in range(0, len(items), chunk):
         part = items[start : start + chunk]
-        params = [value for search_id, count in part for value in (search_id, count, now)]
+        params = [
+            value
+            for search_id, count in part
+            for value in (search_id, count, now, search_id in ready)
+        ]
         with connection.cursor() as cursor:
             cursor.execute(
-                _BUMP_TALLY.format(values=", ".join(["(%s, %s, %s)"] * len(part))), params
+                _BUMP_TALLY.format(values=", ".join(["(%s, %s, %s, %s)"] * len(part))), params
             )
+
+
+def _ready_searches(rows: list[tuple]) -> set[int]:
+    return {row[0] for row in rows if row[6] == SearchMatch.State.READY}
 
 
 class _Laps:
@@ -449,7 +461,7 @@ def match_event_range(
     ]
     with transaction.atomic():
         created = _insert_matches(rows)
-        _count_new_matches(created, now)
+        _count_new_matches(created, now, ready=_ready_searches(rows))
     return BatchResult(
         candidates=len(candidates),
         matches_created=sum(created.values()),
@@ -475,22 +487,21 @@ def _match_event_range_in_sql(
         candidates = [Candidate(*row[:6], bool(row[6]), True) for row in to_check]
         passing = checked(candidates, now=now)
         laps.lap(f"second look ({len(candidates):,} candidates → {len(passing):,})")
-        created = _insert_matches(
-            [
-                (
-                    c.search_id,
-                    c.listing_id,
-                    c.event_id,
-                    c.reason,
-                    c.old_price,
-                    c.new_price,
-                    SearchMatch.State.SCREENING if c.screening else SearchMatch.State.READY,
-                    now,
-                )
-                for c in passing
-            ]
-        )
-        _count_new_matches(created, now)
+        second_rows = [
+            (
+                c.search_id,
+                c.listing_id,
+                c.event_id,
+                c.reason,
+                c.old_price,
+                c.new_price,
+                SearchMatch.State.SCREENING if c.screening else SearchMatch.State.READY,
+                now,
+            )
+            for c in passing
+        ]
+        created = _insert_matches(second_rows)
+        _count_new_matches(created, now, ready=_ready_searches(second_rows))
         laps.lap("write the second look's matches and counts")
     laps.lap("COMMIT")
     return BatchResult(
@@ -551,7 +562,7 @@ def first_send_matches(search: SavedSearch, *, now: datetime.datetime | None = N
     rows = [(search.pk, pk, None, "current", None, price, state, now) for pk, price in listings]
     with transaction.atomic():
         created = _insert_matches(rows)
-        _count_new_matches(created, now)
+        _count_new_matches(created, now, ready=_ready_searches(rows))
     if broad:
         from .services import search_flag_broad
 

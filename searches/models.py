@@ -261,7 +261,15 @@ class SearchMatch(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["state", "search"], name="match_state_search"),
+            # The agent's screening queue. Not (state, search) over every row: each batch
+            # writes its matches as "ready" or "screening", and that index cost 0.8–1.0 s of a
+            # 2.9 s INSERT at 1,000,000 searches. Which searches have ready matches to send is
+            # SearchTally.alert_pending; lookups by search use the unique key above.
+            models.Index(
+                fields=["search"],
+                condition=models.Q(state="screening"),
+                name="match_screening",
+            ),
             models.Index(
                 fields=["alert"], condition=models.Q(alert__isnull=False), name="match_alert"
             ),
@@ -280,6 +288,19 @@ class SearchTally(models.Model):
     )
     match_count = models.PositiveIntegerField(default=0)
     last_match_at = models.DateTimeField(null=True, blank=True)
+    # Set with the counters whenever the search gets "ready" matches (the matcher, the first
+    # send, an approval from screening); cleared by the alert sender, under the row lock, before
+    # it reads the search's ready matches. The alert run reads only these searches.
+    alert_pending = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["search"],
+                condition=models.Q(alert_pending=True),
+                name="tally_alert_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.match_count} matches for search {self.search_id}"

@@ -13,7 +13,7 @@ from listings import search as listing_search
 from listings.services_reactions import client_activity_notify
 
 from .matching import first_send_matches
-from .models import PreviousSearch, SavedSearch, SearchMatch
+from .models import PreviousSearch, SavedSearch, SearchMatch, SearchTally
 
 # What AlertSettingsForm edits; both faces write through search_settings_update.
 ALERT_SETTING_FIELDS = (
@@ -262,10 +262,20 @@ def screening_review(*, agent: Agent, match_ids: list[int], approve: bool) -> in
     matches = SearchMatch.objects.filter(
         pk__in=match_ids, search__agent=agent, state=SearchMatch.State.SCREENING
     )
-    return matches.update(
+    searches = sorted(set(matches.values_list("search_id", flat=True)))
+    reviewed = matches.update(
         state=SearchMatch.State.READY if approve else SearchMatch.State.DISCARDED,
         reviewed_at=timezone.now(),
     )
+    if approve and reviewed:
+        # The next alert run looks only at flagged searches (alerts.contacts_with_ready_matches).
+        SearchTally.objects.bulk_create(
+            [SearchTally(search_id=pk, alert_pending=True) for pk in searches],
+            update_conflicts=True,
+            unique_fields=["search"],
+            update_fields=["alert_pending"],
+        )
+    return reviewed
 
 
 def search_flag_broad(search: SavedSearch) -> None:
