@@ -3,10 +3,16 @@ constant in the number of listings (tests/listings/test_search_queries.py holds 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -20,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import JSONObject, RowNumber
 from django.shortcuts import get_object_or_404
+from django.urls import get_script_prefix
 from django.utils import timezone
 
 from . import search
@@ -105,7 +112,17 @@ def search_results(
     for listing in listings:
         photo = listing.cover_photo
         listing.cover = [ListingMedia(listing_id=listing.pk, order=0, **photo)] if photo else []
-    markers = [
+    return SearchResults(
+        listings=listings,
+        count=count,
+        count_capped=capped,
+        next_cursor=page.next_cursor,
+        markers=_markers(listings, detail_url),
+    )
+
+
+def _markers(listings: list[Listing], detail_url) -> list[dict]:
+    return [
         {
             "id": listing.pk,
             "lat": float(listing.latitude),
@@ -117,12 +134,110 @@ def search_results(
         for listing in listings
         if listing.latitude is not None and listing.longitude is not None
     ]
+
+
+# --- the same results, shared through the cache ---------------------------------------------
+
+SHARED_RESULTS_TIMEOUT = 60 * 60  # a key is dead once the data moves; this only frees Redis
+
+
+def listings_data_version() -> str | None:
+    """``epoch:version`` of the listings data, which PostgreSQL moves on every write to a
+    listing, its photos, open houses or events (migration 0009), or None where there is none
+    (SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT epoch, version FROM listings_data_version WHERE id = 1")
+        row = cursor.fetchone()
+    return f"{row[0]}:{row[1]}" if row else None
+
+
+@dataclass
+class SharedCard:
+    """A result of ``search_results_shared``: the listing's card already rendered around the
+    client's own reaction (``listing_cards.card_parts``), which is all Search Listings shows of
+    it; the map marker comes apart."""
+
+    pk: int
+    card: tuple[str, str]
+    my_reaction: str | None = None
+
+
+def search_results_shared(
+    criteria: dict,
+    *,
+    after: search.Cursor | None = None,
+    reactions_for=None,
+    detail_url=None,
+) -> SearchResults:
+    """The portal's Search Listings results, with what every client shares — the page's cards
+    rendered, the map markers, the capped count and the next cursor — kept in the cache under
+    the listings data version, the day (for "new in the last N days"), the URL prefix and the
+    criteria and cursor at full precision. ``listings`` are ``SharedCard``s.
+
+    Per request only the version and the client's own reactions are read (one query each).
+    Never cached: searches for open houses (upcoming means "ends after now", which moves
+    without a write); nothing at all where the database keeps no version (SQLite).
+
+    The version is read before the data: a write committed in between can only put newer data
+    under the older key, never older data under the newer one.
+    """
+    from .templatetags.listing_cards import card_parts, detail_href  # noqa: PLC0415 — cycle
+
+    version = listings_data_version()
+    if version is None or criteria.get("open_house"):
+        return search_results(
+            criteria, after=after, reactions_for=reactions_for, detail_url=detail_url
+        )
+    # Every criterion at full precision (the query string's "%g" would merge nearby map boxes).
+    identity = json.dumps(
+        [criteria, [after.value, after.id] if after else None, get_script_prefix()],
+        sort_keys=True,
+        default=repr,
+    )
+    key = (
+        f"listings:shared-results:{version}:{timezone.localdate().isoformat()}:"
+        f"{hashlib.sha256(identity.encode()).hexdigest()[:32]}"
+    )
+    try:
+        shared = cache.get(key)
+    except Exception:  # noqa: BLE001 — a cache outage costs the cache, never the page
+        shared = None
+    kinds = None
+    if shared is None:
+        # The client's reactions ride along in the page query, as without the cache.
+        results = search_results(criteria, after=after, reactions_for=reactions_for)
+        kinds = {listing.pk: getattr(listing, "my_reaction", None) for listing in results.listings}
+        cards = [
+            (listing.pk, card_parts(listing, detail_href("portal:listing_detail", listing.pk)))
+            for listing in results.listings
+        ]
+        markers = [{**marker, "url": ""} for marker in results.markers]
+        shared = (cards, markers, results.count, results.count_capped, results.next_cursor)
+        with contextlib.suppress(Exception):  # as above
+            cache.set(key, shared, SHARED_RESULTS_TIMEOUT)
+    cards, markers, count, capped, next_cursor = shared
+    listings = [SharedCard(pk=pk, card=card) for pk, card in cards]
+    if kinds is not None:
+        for card in listings:
+            card.my_reaction = kinds[card.pk]
+    elif reactions_for is not None and listings:
+        kinds = dict(
+            ListingReaction.objects.filter(
+                contact=reactions_for, listing_id__in=[card.pk for card in listings]
+            ).values_list("listing_id", "kind")
+        )
+        for card in listings:
+            card.my_reaction = kinds.get(card.pk)
     return SearchResults(
         listings=listings,
         count=count,
         count_capped=capped,
-        next_cursor=page.next_cursor,
-        markers=markers,
+        next_cursor=next_cursor,
+        markers=[
+            {**marker, "url": detail_url(marker["id"]) if detail_url else ""} for marker in markers
+        ],
     )
 
 
@@ -155,6 +270,35 @@ def get_listing_for_detail(pk: int) -> Listing:
     listing.history = list(
         ListingEvent.objects.filter(listing=listing).order_by("-occurred_at", "-id")[:50]
     )
+    return listing
+
+
+def get_listing_for_detail_shared(pk: int) -> Listing:
+    """``get_listing_for_detail`` through the cache, under the listings data version (see
+    ``search_results_shared``): the listing page's public part is the same for every client.
+
+    Upcoming open houses are "ending now or later", which moves without a write: the cached
+    ones are those upcoming when they were read, and each request drops those that have ended
+    since (time only goes forward, so none is missing).
+    """
+    version = listings_data_version()
+    if version is None:
+        return get_listing_for_detail(pk)
+    key = f"listings:shared-detail:{version}:{int(pk)}"
+    try:
+        shared = cache.get(key)
+    except Exception:  # noqa: BLE001 — a cache outage costs the cache, never the page
+        shared = None
+    if shared is None:
+        listing = get_listing_for_detail(pk)
+        with contextlib.suppress(Exception):
+            cache.set(key, pickle.dumps(listing, pickle.HIGHEST_PROTOCOL), SHARED_RESULTS_TIMEOUT)
+        return listing
+    listing = pickle.loads(shared)  # noqa: S301 — our own bytes
+    now = timezone.now()
+    listing.upcoming_open_houses = [
+        house for house in listing.upcoming_open_houses if house.end_time >= now
+    ]
     return listing
 
 

@@ -89,6 +89,23 @@ def _status_badge(listing, extra_class: str = "") -> str:
 
 
 def _card(listing, href: str) -> str:
+    head, tail = card_parts(listing, href)
+    return f"{head}{_reaction(getattr(listing, 'my_reaction', None))}{tail}"
+
+
+def _reaction(my_reaction) -> str:
+    if my_reaction not in REACTION_ICONS:
+        return ""
+    name, label = REACTION_ICONS[my_reaction]
+    return (
+        f'<span class="card-reaction card-reaction--{my_reaction}">{icon(name)}'
+        f'<span class="visually-hidden">{label}</span></span>'
+    )
+
+
+def card_parts(listing, href: str) -> tuple[str, str]:
+    """A card's markup before and after the client's own reaction: the same for every client,
+    so Search Listings keeps it in the shared cache (``listings.selectors.SharedCard``)."""
     covers = getattr(listing, "cover", None) or []
     photo = covers[0] if covers else None
     address = listing.address_line
@@ -102,14 +119,6 @@ def _card(listing, href: str) -> str:
     badges = _status_badge(listing, " badge--on-photo")
     if listing.is_price_reduced:
         badges += '<span class="badge badge--on-photo badge--reduced">Price cut</span>'
-    reaction = ""
-    my_reaction = getattr(listing, "my_reaction", None)
-    if my_reaction in REACTION_ICONS:
-        name, label = REACTION_ICONS[my_reaction]
-        reaction = (
-            f'<span class="card-reaction card-reaction--{my_reaction}">{icon(name)}'
-            f'<span class="visually-hidden">{label}</span></span>'
-        )
     price = money(listing.list_price) if listing.list_price is not None else "Price on request"
     facts = ""
     if listing.bedrooms_total is not None:
@@ -123,13 +132,14 @@ def _card(listing, href: str) -> str:
         meta += f" · MLS #{_e(listing.listing_id)}"
     return (
         f'<article class="listing-card"><div class="listing-card__media">{media}'
-        f'<div class="listing-card__badges">{badges}</div>{reaction}</div>'
+        f'<div class="listing-card__badges">{badges}</div>',
+        "</div>"
         f'<div class="listing-card__body"><p class="listing-card__price">{price}</p>'
         f'<p class="listing-card__facts">{facts}</p>'
         f'<h2 class="listing-card__address"><a class="listing-card__link" href="{_e(href)}">'
         f"{_e(address)}, {_e(listing.city)}, {_e(listing.state_or_province)} "
         f"{_e(listing.postal_code)}</a></h2>"
-        f'<p class="listing-card__meta">{meta}</p></div></article>'
+        f'<p class="listing-card__meta">{meta}</p></div></article>',
     )
 
 
@@ -142,13 +152,16 @@ def listing_card(listing, href: str = "") -> SafeString:
 @register.simple_tag
 def listing_grid(listings) -> SafeString:
     """The portal's results: ``<li>`` per card, for a ``<ul class="listing-grid">``."""
-    return mark_safe(
-        "".join(
-            f'<li data-listing-id="{int(listing.pk)}">'
-            f"{_card(listing, detail_href('portal:listing_detail', listing.pk))}</li>"
-            for listing in listings
-        )
-    )
+    return mark_safe("".join(_grid_item(listing) for listing in listings))
+
+
+def _grid_item(listing) -> str:
+    parts = getattr(listing, "card", None)  # a SharedCard brings its card already rendered
+    if parts is None:
+        parts = card_parts(listing, detail_href("portal:listing_detail", listing.pk))
+    head, tail = parts
+    reaction = _reaction(getattr(listing, "my_reaction", None))
+    return f'<li data-listing-id="{int(listing.pk)}">{head}{reaction}{tail}</li>'
 
 
 def _row(listing) -> str:

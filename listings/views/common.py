@@ -21,8 +21,16 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def search_context(
-    request: HttpRequest, *, face: str, detail_url, reactions_for=None, contacts=None
+    request: HttpRequest,
+    *,
+    face: str,
+    detail_url,
+    reactions_for=None,
+    contacts=None,
+    shared: bool = False,
 ) -> dict:
+    """``shared``: the results every client shares come through the cache
+    (``selectors.search_results_shared``)."""
     form = ListingSearchForm(request.GET)
     context: dict = {
         "form": form,
@@ -37,9 +45,8 @@ def search_context(
         return context
     criteria = form.criteria
     after = form.cleaned_data["after"]
-    results = selectors.search_results(
-        criteria, after=after, reactions_for=reactions_for, detail_url=detail_url
-    )
+    find = selectors.search_results_shared if shared else selectors.search_results
+    results = find(criteria, after=after, reactions_for=reactions_for, detail_url=detail_url)
     query_string = search.criteria_to_query_string(criteria)
     next_url = None
     if results.next_cursor:

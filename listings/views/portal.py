@@ -17,6 +17,7 @@ from ..selectors import (
     favorites_for_contact,
     get_listing,
     get_listing_for_detail,
+    get_listing_for_detail_shared,
     reaction_for,
 )
 from ..services_reactions import comment_add, listing_view_record, reaction_set
@@ -32,7 +33,9 @@ def _detail_url(pk: int) -> str:
 def search(request):
     contact = request.client_contact
     detail_url = partial(detail_href, "portal:listing_detail")  # one reverse per page
-    context = search_context(request, face="portal", detail_url=detail_url, reactions_for=contact)
+    context = search_context(
+        request, face="portal", detail_url=detail_url, reactions_for=contact, shared=True
+    )
     # A run is a search with criteria, counted once (not again for its next pages).
     if context["criteria"] and context["is_first_page"]:
         results = context["results"]
@@ -109,7 +112,7 @@ def _detail_context(request, listing, *, comment_form=None) -> dict:
 
 @client_required
 def listing_detail(request, pk: int):
-    listing = get_listing_for_detail(pk)
+    listing = get_listing_for_detail_shared(pk)
     listing_view_record(contact=request.client_contact, listing=listing)
     return render(request, "listings/portal_detail.html", _detail_context(request, listing))
 
