@@ -99,7 +99,8 @@ def _status_sql() -> str:
 def _area_joins() -> list[str]:
     """One join condition per kind of area key, each walking its own index: the city and ZIP
     branches merge-join the sorted batch with the searches of that kind, the box and anywhere
-    branches probe the partial GiST indexes of alerting searches (migration 0007) per listing."""
+    branches probe the partial GiST indexes of alerting searches (migrations 0007, 0013) per
+    listing."""
     if not _postgres():
         # SQLite (make run): the range tests in CRITERIA_SQL do the work.
         return [
@@ -116,7 +117,11 @@ def _area_joins() -> list[str]:
         "s.c_area_kind = 'zip' AND s.c_postal = SUBSTR(l.postal_code, 1, 5)",
         "s.c_area_kind = 'box' AND box(point(s.c_west, s.c_south), point(s.c_east, s.c_north))"
         f" @> box({point}, {point})",
-        f"s.c_area_kind = 'any' AND {_PRICE_HELD} AND {_ADDRESS_PREFILTER}",
+        # "Anywhere" in two disjoint branches, each one probe of the (type, price range) GiST
+        # (migration 0013): searches for the listing's type, and searches with no type.
+        f"s.c_area_kind = 'any' AND s.c_type = l.property_type AND s.c_type <> ''"
+        f" AND {_PRICE_HELD} AND {_ADDRESS_PREFILTER}",
+        f"s.c_area_kind = 'any' AND s.c_type = '' AND {_PRICE_HELD} AND {_ADDRESS_PREFILTER}",
     ]
 
 
@@ -584,7 +589,9 @@ def _prospecting_areas() -> list[str]:
     areas = _area_joins()
     if not _postgres():
         return areas
-    city, postal, box, anywhere = areas
+    city, postal, box = areas[:3]
+    # One "anywhere" branch here: the prospecting indexes are keyed by the price range alone.
+    anywhere = f"s.c_area_kind = 'any' AND {_PRICE_HELD} AND {_ADDRESS_PREFILTER}"
     return [
         f"{city} AND {_PROSPECTING} AND {_PRICE_HELD}",
         f"{postal} AND {_PROSPECTING} AND {_PRICE_HELD}",
