@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import (
     Count,
     F,
@@ -144,10 +144,15 @@ SHARED_RESULTS_TIMEOUT = 60 * 60  # a key is dead once the data moves; this only
 def listings_data_version() -> str | None:
     """``epoch:version`` of the listings data, which PostgreSQL moves on every write to a
     listing, its photos, open houses or events (migration 0009), or None where there is none
-    (SQLite)."""
-    if connection.vendor != "postgresql":
+    (SQLite).
+
+    Read where the listings are read (a replica, when the router sends them there): the replica
+    replays the version and the data in one commit order, so the rule "version first, then the
+    data" holds there too, and rows read from the primary afterwards are only newer."""
+    database = connections[router.db_for_read(Listing) or DEFAULT_DB_ALIAS]
+    if database.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute("SELECT epoch, version FROM listings_data_version WHERE id = 1")
         row = cursor.fetchone()
     return f"{row[0]}:{row[1]}" if row else None
@@ -293,12 +298,15 @@ def get_listing_for_detail_shared(pk: int) -> Listing:
         listing = get_listing_for_detail(pk)
         with contextlib.suppress(Exception):
             cache.set(key, pickle.dumps(listing, pickle.HIGHEST_PROTOCOL), SHARED_RESULTS_TIMEOUT)
-        return listing
-    listing = pickle.loads(shared)  # noqa: S301 — our own bytes
-    now = timezone.now()
-    listing.upcoming_open_houses = [
-        house for house in listing.upcoming_open_houses if house.end_time >= now
-    ]
+    else:
+        listing = pickle.loads(shared)  # noqa: S301 — our own bytes
+        now = timezone.now()
+        listing.upcoming_open_houses = [
+            house for house in listing.upcoming_open_houses if house.end_time >= now
+        ]
+    # The page's fragments made only from this data are cached under it too
+    # ({% shared_fragment %} in listing_cards).
+    listing.data_version = version
     return listing
 
 

@@ -10,12 +10,15 @@ markup lives only here: change it here. Values are escaped with ``html.escape`` 
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 from django import forms, template
+from django.core.cache import cache
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
+from django.utils.timezone import get_current_timezone_name
 
 from clients.templatetags.ui import icon, money, thousands
 
@@ -289,3 +292,48 @@ def search_field_errors(bound: forms.BoundField, oob: bool = False) -> SafeStrin
 def search_errors_oob(form: forms.Form) -> SafeString:
     """Every field's error slot, swapped out of band by an htmx results response."""
     return mark_safe("".join(_errors(bound, True) for bound in form))
+
+
+# --- fragments of the listing page made only from the listings data ---------------------------
+
+SHARED_FRAGMENT_TIMEOUT = 60 * 60  # a key is dead once the data moves; this only frees Redis
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context) -> str:
+        listing = context.get("listing")
+        version = getattr(listing, "data_version", None)
+        if version is None:
+            return self.nodelist.render(context)
+        key = (
+            f"listings:shared-fragment:{version}:{self.name}:{int(listing.pk)}:"
+            f"{get_current_timezone_name()}:{get_script_prefix()}"
+        )
+        try:
+            html = cache.get(key)
+        except Exception:  # noqa: BLE001 — a cache outage costs the cache, never the page
+            html = None
+        if html is None:
+            html = str(self.nodelist.render(context))
+            with contextlib.suppress(Exception):
+                cache.set(key, html, SHARED_FRAGMENT_TIMEOUT)
+        return mark_safe(html)  # noqa: S308 — our own rendering, escaped when it was made
+
+
+@register.tag
+def shared_fragment(parser, token) -> SharedFragmentNode:
+    """``{% shared_fragment "name" %}…{% endshared_fragment %}``: markup made only from
+    ``listing`` (its fields, photos and events) and constant settings, the same for every
+    client, kept in the cache under the listings data version that
+    ``selectors.get_listing_for_detail_shared`` put on the listing, the listing, the time zone
+    and the URL prefix. Without a version (SQLite, another caller) it is simply rendered.
+    Nothing of the client's, nothing that moves with the clock, may go inside."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][:1] not in ('"', "'") or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('{% shared_fragment "name" %} takes one quoted name')
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(bits[1][1:-1], nodelist)

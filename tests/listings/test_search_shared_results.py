@@ -238,3 +238,53 @@ def test_the_shared_page_is_the_plain_pages_html(portal_client, client_contact, 
     shared = portal_client.get(f"{PORTAL}{query}", headers={"HX-Request": "true"})
     assert _without_csrf(shared.content.decode()) == _without_csrf(plain.content.decode())
     assert shared["HX-Push-Url"] == plain["HX-Push-Url"]
+
+
+def test_the_version_is_read_where_the_listings_are_read(monkeypatch):
+    # With a read replica the listings come from it, and so must the version (same commit
+    # order there); rows read from the primary afterwards can only be newer.
+    from django.db import router
+
+    asked = []
+    monkeypatch.setattr(router, "db_for_read", lambda model, **hints: asked.append(model))
+    assert listings_data_version()
+    assert asked == [Listing]
+
+
+def test_the_shared_listing_page_is_the_plain_pages_html(portal_client, client_contact):
+    home = ListingFactory(
+        public_remarks="Sunny <b>porch</b> & garden.",
+        association_fee=Decimal("250"),
+        high_school="Hall <High>",
+        original_list_price=Decimal("480000"),
+    )
+    for order in range(6):
+        ListingMedia.objects.create(
+            listing=home, order=order, url=f"https://photos.example/{order}.jpg", caption="A & B"
+        )
+    ListingEvent.objects.create(
+        listing=home,
+        kind=ListingEvent.Kind.PRICE_DECREASE,
+        old_price=Decimal("480000"),
+        new_price=Decimal("450000"),
+        occurred_at=timezone.now(),
+    )
+    start = timezone.now() + datetime.timedelta(days=1)
+    OpenHouse.objects.create(
+        listing=home, start_time=start, end_time=start + datetime.timedelta(hours=2)
+    )
+    ListingReaction.objects.create(contact=client_contact, listing=home, kind="maybe")
+    with mock.patch("listings.selectors.listings_data_version", return_value=None):
+        plain = _detail(portal_client, home)
+    assert _detail(portal_client, home) == plain  # filling the cache
+    assert _detail(portal_client, home) == plain  # from it
+    assert "Price reduced" in plain and "photos.example/5.jpg" in plain
+
+
+def test_the_listing_pages_own_parts_stay_the_clients(portal_client, client_contact):
+    home = ListingFactory()
+    first = _detail(portal_client, home)  # caches the shared parts
+    ListingReaction.objects.create(contact=client_contact, listing=home, kind="favorite")
+    portal_client.post(f"/portal/listings/{home.pk}/comments/", {"body": "Love the porch"})
+    again = _detail(portal_client, home)
+    assert again != first and "Love the porch" in again
