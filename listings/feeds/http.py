@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import ipaddress
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -53,6 +55,60 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
 
 
 _opener = urllib.request.build_opener(_SameHostRedirects())
+
+
+class NonPublicAddressError(OSError):
+    """The host resolved to an address that is not on the public internet (loopback, private,
+    link-local such as a cloud's metadata service, reserved). An OSError, so urllib reports it
+    as a URLError; not a ConnectionError, so it is not retried."""
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _public_only_connection(address, *args, **kwargs):
+    """socket.create_connection, refusing a peer that is not public. The check is on the
+    address actually connected to, before any byte is sent (no TLS handshake, no request), so
+    a redirect or a DNS answer that changes between a check and the connection cannot get
+    past it."""
+    sock = socket.create_connection(address, *args, **kwargs)
+    peer = sock.getpeername()[0]
+    if not is_public_address(peer):
+        sock.close()
+        raise NonPublicAddressError(f"{address[0]} is at {peer}, which is not a public address")
+    return sock
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_only_connection  # __init__ sets the plain one
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_only_connection
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_PublicHTTPSConnection, req, context=self._context)
+
+
+# For URLs that come from data (a feed's photo links), not from our own settings.
+_public_opener = urllib.request.build_opener(
+    _SameHostRedirects(), _PublicHTTPHandler(), _PublicHTTPSHandler()
+)
 
 
 @dataclass
@@ -101,8 +157,10 @@ def fetch(
     headers: dict[str, str] | None = None,
     data: bytes | None = None,
     max_bytes: int | None = None,
+    public_only: bool = False,
 ) -> Response:
-    """One request, retried on transient failures; raises FetchError when it gives up."""
+    """One request, retried on transient failures; raises FetchError when it gives up.
+    ``public_only``: refuse hosts (redirects included) that are not on the public internet."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise FetchError(f"{url!r} is not an http(s) URL")
     last_problem = ""
@@ -115,7 +173,8 @@ def fetch(
         )
         retry_after = None
         try:
-            with _opener.open(request, timeout=policy.timeout) as response:
+            opener = _public_opener if public_only else _opener
+            with opener.open(request, timeout=policy.timeout) as response:
                 length = response.headers.get("Content-Length")
                 if (
                     max_bytes is not None

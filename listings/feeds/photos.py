@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import warnings
 
+from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .http import FetchError, RetryPolicy, fetch
@@ -24,9 +25,18 @@ class PhotoError(ValueError):
 
 
 def photo_download(url: str, *, max_bytes: int, policy: RetryPolicy | None = None) -> bytes:
+    """The photo at a feed's URL. Only from public hosts: the URL is data from the feed, and
+    must not make our server reach its own network (a cloud's metadata service, an admin
+    port) unless settings.LISTING_PHOTO_ALLOW_PRIVATE_HOSTS says so (tests, a local MLS)."""
     policy = policy or RetryPolicy(max_attempts=3, backoff=1.0, timeout=30.0)
     try:
-        return fetch(url, policy=policy, headers={"Accept": "image/*"}, max_bytes=max_bytes).body
+        return fetch(
+            url,
+            policy=policy,
+            headers={"Accept": "image/*"},
+            max_bytes=max_bytes,
+            public_only=not settings.LISTING_PHOTO_ALLOW_PRIVATE_HOSTS,
+        ).body
     except FetchError as exc:
         raise PhotoError(str(exc)) from None
 

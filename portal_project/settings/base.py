@@ -238,6 +238,9 @@ RESO_OAUTH_TOKEN_URL = env.str("RESO_OAUTH_TOKEN_URL", default="")
 RESO_OAUTH_CLIENT_ID = env.str("RESO_OAUTH_CLIENT_ID", default="")
 RESO_OAUTH_CLIENT_SECRET = env.str("RESO_OAUTH_CLIENT_SECRET", default="")
 LISTING_PHOTO_MAX_BYTES = env.int("LISTING_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
+# Feed photo URLs are fetched from public addresses only (no loopback, private or link-local
+# hosts: listings.feeds.http); True only for a test or an MLS on your own network.
+LISTING_PHOTO_ALLOW_PRIVATE_HOSTS = env.bool("LISTING_PHOTO_ALLOW_PRIVATE_HOSTS", default=False)
 # Map tiles for Leaflet, e.g. https://tile.example.com/{z}/{x}/{y}.png; unset: no tiles (tests,
 # offline demo) and the map still shows markers on a plain background.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")

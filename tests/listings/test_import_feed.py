@@ -169,7 +169,10 @@ class FakeMLS:
 
 
 @pytest.fixture
-def mls():
+def mls(settings):
+    # This MLS and its photo host are on 127.0.0.1, which feed photo downloads refuse unless
+    # told otherwise (tests/listings/test_photo_hosts.py).
+    settings.LISTING_PHOTO_ALLOW_PRIVATE_HOSTS = True
     server = FakeMLS()
     server.thread.start()
     yield server
