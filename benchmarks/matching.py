@@ -4,9 +4,14 @@
     .venv/bin/python benchmarks/matching.py                       # 200,000 listings; 100k then 1M
     .venv/bin/python benchmarks/matching.py --sizes 100000        # one size only
     .venv/bin/python benchmarks/matching.py --reuse               # keep listings, agents, events
+    .venv/bin/python benchmarks/matching.py --mix regional        # 1,000 cities, own database
+
+Each size also prints the issue's "plain SQL" reference (area key + price range joined, pairs
+counted): how dense a mix is, against the issue's ~0.1 s / ~0.6 s (docs/benchmarks.md, run H).
 
 It creates (and reuses) its own database, ``portal_bench_matching`` on the server of
-``BENCH_MATCHING_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/portal_bench_matching``;
+``BENCH_MATCHING_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/portal_bench_matching``,
+``…_regional`` for ``--mix regional``, so ``--reuse`` never mixes the two;
 never ``portal_bench``/``portal_bench_reports``, which other benchmarks rebuild), migrates it and
 loads with COPY:
 
@@ -889,7 +894,9 @@ def main() -> None:
         help="cities (10 ZIP codes each); default 100 (dense), 1,000 (regional)",
     )
     args = parser.parse_args()
-    global PRICE_BAND, ANYWHERE_INVESTOR_TYPES
+    global PRICE_BAND, ANYWHERE_INVESTOR_TYPES, BENCH_URL
+    if args.mix == "regional" and "BENCH_MATCHING_DATABASE_URL" not in os.environ:
+        BENCH_URL = os.environ["DATABASE_URL"] = BENCH_URL + "_regional"
     PRICE_BAND = args.band
     ANYWHERE_INVESTOR_TYPES = args.mix == "regional"
     if args.cities is None:
