@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -263,6 +263,16 @@ class _NotLooked:
 NOT_LOOKED_UP: Any = _NotLooked()
 
 
+def _lock_listings_writes() -> None:
+    """Takes the listings data version's row (listings migration 0009) at the start of a
+    transaction that will write listings data. Every such write takes it anyway, until commit;
+    taking it first, before any listing row, makes writers queue instead of deadlocking (two
+    imports over the same listings in different orders, a photo saved during an import)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM listings_data_version WHERE id = 1 FOR UPDATE")
+
+
 def _locked_listings(keys: Iterable[str]) -> dict[str, Listing]:
     """The stored listings for these keys, locked for the caller's transaction, with their media
     and open houses prefetched. Locked so two imports of the same key (an overlapping beat run, a
@@ -418,6 +428,7 @@ def listings_import_records(
     """
     finish = run is None
     with transaction.atomic():
+        _lock_listings_writes()
         if run is None:
             run = ListingImportRun.objects.create(source=source[:500], feed=feed)
         first_event_id: int | None = None
@@ -623,6 +634,7 @@ def listing_photos_fetch(*, listing_id: int, policy: RetryPolicy | None = None) 
         )
         thumb_name = default_storage.save(f"listings/thumbs/{stem}.jpg", ContentFile(thumb))
         with transaction.atomic():
+            _lock_listings_writes()
             current = ListingMedia.objects.select_for_update().filter(pk=media.pk).first()
             still_wanted = (
                 current is not None
