@@ -417,6 +417,27 @@ def _ready_searches(rows: list[tuple]) -> set[int]:
     return {row[0] for row in rows if row[6] == SearchMatch.State.READY}
 
 
+def _write_matches(passing: list[Candidate], now) -> Counter:
+    """Writes these candidates as matches (from Python: SQLite, and the second look's) and
+    bumps their searches' counters. Returns how many new matches per search."""
+    rows = [
+        (
+            c.search_id,
+            c.listing_id,
+            c.event_id,
+            c.reason,
+            c.old_price,
+            c.new_price,
+            SearchMatch.State.SCREENING if c.screening else SearchMatch.State.READY,
+            now,
+        )
+        for c in passing
+    ]
+    created = _insert_matches(rows)
+    _count_new_matches(created, now, ready=_ready_searches(rows))
+    return created
+
+
 class _Laps:
     """Seconds per step, for the benchmark; nothing when not asked for."""
 
@@ -451,22 +472,8 @@ def match_event_range(
         return _match_event_range_in_sql(first_event_id, last_event_id, now=now, timings=timings)
     candidates = event_candidates(first_event_id, last_event_id)
     passing = checked(candidates, now=now)
-    rows = [
-        (
-            c.search_id,
-            c.listing_id,
-            c.event_id,
-            c.reason,
-            c.old_price,
-            c.new_price,
-            SearchMatch.State.SCREENING if c.screening else SearchMatch.State.READY,
-            now,
-        )
-        for c in passing
-    ]
     with transaction.atomic():
-        created = _insert_matches(rows)
-        _count_new_matches(created, now, ready=_ready_searches(rows))
+        created = _write_matches(passing, now)
     return BatchResult(
         candidates=len(candidates),
         matches_created=sum(created.values()),
@@ -492,21 +499,7 @@ def _match_event_range_in_sql(
         candidates = [Candidate(*row[:6], bool(row[6]), True) for row in to_check]
         passing = checked(candidates, now=now)
         laps.lap(f"second look ({len(candidates):,} candidates → {len(passing):,})")
-        second_rows = [
-            (
-                c.search_id,
-                c.listing_id,
-                c.event_id,
-                c.reason,
-                c.old_price,
-                c.new_price,
-                SearchMatch.State.SCREENING if c.screening else SearchMatch.State.READY,
-                now,
-            )
-            for c in passing
-        ]
-        created = _insert_matches(second_rows)
-        _count_new_matches(created, now, ready=_ready_searches(second_rows))
+        created = _write_matches(passing, now)
         laps.lap("write the second look's matches and counts")
     laps.lap("COMMIT")
     return BatchResult(
