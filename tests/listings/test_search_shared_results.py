@@ -158,7 +158,7 @@ def test_open_house_searches_are_not_cached(client_contact):
 
 
 def test_a_cache_outage_costs_the_cache_not_the_page(portal_client, settings):
-    ListingFactory(list_price=Decimal("450000"))
+    home = ListingFactory(list_price=Decimal("450000"))
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -167,6 +167,8 @@ def test_a_cache_outage_costs_the_cache_not_the_page(portal_client, settings):
     }
     # (pytest-django's settings fixture makes Django rebuild its cache handlers, both ways.)
     assert "$450,000" in _page(portal_client)
+    response = portal_client.get(f"/portal/listings/{home.pk}/")  # its fragments too
+    assert response.status_code == 200 and "$450,000" in response.content.decode()
 
 
 # --- the listing page's public part -----------------------------------------------------------
