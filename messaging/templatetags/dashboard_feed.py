@@ -28,18 +28,15 @@ def _home(listing) -> str:
     photo = listing.photos[0] if listing.photos else None
     image = (
         f'<img src="{_e(photo.thumb_src)}" alt="{_e(listing.address_line)}" width="132" '
-        'height="88" loading="lazy" style="border-radius:6px;object-fit:cover;width:132px;'
-        'height:88px">'
+        'height="88" loading="lazy">'
         if photo
         else ""
     )
     return (
-        f'\n          <a href="{_e(detail_href("portal:listing_detail", listing.pk))}" '
-        'style="display:block;width:132px">\n'
+        f'\n          <a href="{_e(detail_href("portal:listing_detail", listing.pk))}">\n'
         f"            {image}\n"
-        f'            <span style="display:block;font-weight:600">{_e(money(listing.list_price))}'
-        "</span>\n"
-        f'            <span class="muted" style="font-size:.85em">{_e(listing.address_line)}</span>\n'
+        f'            <span class="feed-listings__price">{_e(money(listing.list_price))}</span>\n'
+        f'            <span class="feed-listings__address muted">{_e(listing.address_line)}</span>\n'
         "          </a>\n          "
     )
 
@@ -60,8 +57,7 @@ def _item(item) -> str:
     homes = ""
     if item.shown_listings:
         homes = (
-            '\n        <div class="feed-listings" style="display:flex;gap:.5rem;flex-wrap:wrap;'
-            'margin-top:.5rem">\n          '
+            '\n        <div class="feed-listings">\n          '
             + "".join(_home(listing) for listing in item.shown_listings)
             + "\n        </div>\n        "
         )

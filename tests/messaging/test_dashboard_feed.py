@@ -155,8 +155,8 @@ def test_the_dashboard_in_a_few_queries(
     assert response.content.decode().count('width="132" height="88"') == 5 * FEED_LISTINGS_SHOWN
 
 
-# The feed's markup as the template wrote it before it moved to Python (with the homes the
-# page now brings): the Python rendering must give the very same HTML.
+# The feed's markup as a template would write it (with the homes the page now brings; the
+# layout in static/css/app.css): the Python rendering must give the very same HTML.
 TEMPLATE_FEED = """{% load humanize ui %}{% for item in items %}
     <li class="list__item{% if not item.opened_at %} list__item--new{% endif %}">
       <div class="list__main">
@@ -165,12 +165,12 @@ TEMPLATE_FEED = """{% load humanize ui %}{% for item in items %}
         <h3><a href="{% url 'portal:feed_item' item.pk %}">{{ item.title }}</a></h3>
         {% if item.message %}<p>{{ item.message.body|truncatewords:30 }}</p>{% elif item.note %}<p>{{ item.note|truncatewords:30 }}</p>{% endif %}
         {% if item.shown_listings %}
-        <div class="feed-listings" style="display:flex;gap:.5rem;flex-wrap:wrap;margin-top:.5rem">
+        <div class="feed-listings">
           {% for listing in item.shown_listings %}
-          <a href="{% url 'portal:listing_detail' listing.pk %}" style="display:block;width:132px">
-            {% with photo=listing.photos.0 %}{% if photo %}<img src="{{ photo.thumb_src }}" alt="{{ listing.address_line }}" width="132" height="88" loading="lazy" style="border-radius:6px;object-fit:cover;width:132px;height:88px">{% endif %}{% endwith %}
-            <span style="display:block;font-weight:600">{{ listing.list_price|money }}</span>
-            <span class="muted" style="font-size:.85em">{{ listing.address_line }}</span>
+          <a href="{% url 'portal:listing_detail' listing.pk %}">
+            {% with photo=listing.photos.0 %}{% if photo %}<img src="{{ photo.thumb_src }}" alt="{{ listing.address_line }}" width="132" height="88" loading="lazy">{% endif %}{% endwith %}
+            <span class="feed-listings__price">{{ listing.list_price|money }}</span>
+            <span class="feed-listings__address muted">{{ listing.address_line }}</span>
           </a>
           {% endfor %}
         </div>
