@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _stack import prepare_database, shell_json  # noqa: E402
 from load import BIN, ROOT, free_port  # noqa: E402
 
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
@@ -96,20 +97,8 @@ def prepare(env: dict) -> dict:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    output = subprocess.run(
-        [python, "manage.py", "shell", "-c", SESSIONS],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    prepare_database(env)
+    return shell_json(env, SESSIONS)
 
 
 @contextlib.contextmanager

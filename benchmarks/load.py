@@ -37,7 +37,6 @@ import argparse
 import asyncio
 import contextlib
 import http.client
-import json
 import os
 import random
 import re
@@ -150,15 +149,9 @@ def load_client_cookies(env: dict, count: int) -> list[str]:
     code = LOAD_CLIENTS_SETUP.replace("COUNT", str(count)).replace(
         "PASSWORD", repr(LOAD_CLIENT_PASSWORD)
     )
-    output = subprocess.run(
-        [str(BIN / "python"), "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    from _stack import shell_json  # noqa: PLC0415 — _stack imports this module
+
+    return shell_json(env, code)
 
 
 # ---------------------------------------------------------------------------------------------
