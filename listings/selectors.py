@@ -3,14 +3,12 @@ constant in the number of listings (tests/listings/test_search_queries.py holds 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import (
@@ -32,6 +30,7 @@ from django.utils import timezone
 from . import search
 from .models import Listing, ListingComment, ListingEvent, ListingMedia, ListingReaction, OpenHouse
 from .search import ON_MARKET_STATUSES  # noqa: F401  (re-exported for other apps)
+from .shared_cache import shared_get, shared_set
 
 COVER_PHOTO = Prefetch("media", queryset=ListingMedia.objects.filter(order=0), to_attr="cover")
 # The same first photo as one JSON value per listing, for a page that reads it in its own query.
@@ -138,8 +137,6 @@ def _markers(listings: list[Listing], detail_url) -> list[dict]:
 
 # --- the same results, shared through the cache ---------------------------------------------
 
-SHARED_RESULTS_TIMEOUT = 60 * 60  # a key is dead once the data moves; this only frees Redis
-
 
 def listings_data_version() -> str | None:
     """``epoch:version`` of the listings data, which PostgreSQL moves on every write to a
@@ -205,10 +202,7 @@ def search_results_shared(
         f"listings:shared-results:{version}:{timezone.localdate().isoformat()}:"
         f"{hashlib.sha256(identity.encode()).hexdigest()[:32]}"
     )
-    try:
-        shared = cache.get(key)
-    except Exception:  # noqa: BLE001 — a cache outage costs the cache, never the page
-        shared = None
+    shared = shared_get(key)
     kinds = None
     if shared is None:
         # The client's reactions ride along in the page query, as without the cache.
@@ -220,8 +214,7 @@ def search_results_shared(
         ]
         markers = [{**marker, "url": ""} for marker in results.markers]
         shared = (cards, markers, results.count, results.count_capped, results.next_cursor)
-        with contextlib.suppress(Exception):  # as above
-            cache.set(key, shared, SHARED_RESULTS_TIMEOUT)
+        shared_set(key, shared)
     cards, markers, count, capped, next_cursor = shared
     listings = [SharedCard(pk=pk, card=card) for pk, card in cards]
     if kinds is not None:
@@ -290,14 +283,10 @@ def get_listing_for_detail_shared(pk: int) -> Listing:
     if version is None:
         return get_listing_for_detail(pk)
     key = f"listings:shared-detail:{version}:{int(pk)}"
-    try:
-        shared = cache.get(key)
-    except Exception:  # noqa: BLE001 — a cache outage costs the cache, never the page
-        shared = None
+    shared = shared_get(key)
     if shared is None:
         listing = get_listing_for_detail(pk)
-        with contextlib.suppress(Exception):
-            cache.set(key, pickle.dumps(listing, pickle.HIGHEST_PROTOCOL), SHARED_RESULTS_TIMEOUT)
+        shared_set(key, pickle.dumps(listing, pickle.HIGHEST_PROTOCOL))
     else:
         listing = pickle.loads(shared)  # noqa: S301 — our own bytes
         now = timezone.now()

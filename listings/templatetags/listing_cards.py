@@ -10,17 +10,16 @@ markup lives only here: change it here. Values are escaped with ``html.escape`` 
 
 from __future__ import annotations
 
-import contextlib
 from html import escape
 
 from django import forms, template
-from django.core.cache import cache
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import get_current_timezone_name
 
 from clients.templatetags.ui import icon, money, thousands
+from listings.shared_cache import shared_get, shared_set
 
 register = template.Library()
 
@@ -296,8 +295,6 @@ def search_errors_oob(form: forms.Form) -> SafeString:
 
 # --- fragments of the listing page made only from the listings data ---------------------------
 
-SHARED_FRAGMENT_TIMEOUT = 60 * 60  # a key is dead once the data moves; this only frees Redis
-
 
 class SharedFragmentNode(template.Node):
     def __init__(self, name: str, nodelist):
@@ -312,14 +309,10 @@ class SharedFragmentNode(template.Node):
             f"listings:shared-fragment:{version}:{self.name}:{int(listing.pk)}:"
             f"{get_current_timezone_name()}:{get_script_prefix()}"
         )
-        try:
-            html = cache.get(key)
-        except Exception:  # noqa: BLE001 — a cache outage costs the cache, never the page
-            html = None
+        html = shared_get(key)
         if html is None:
             html = str(self.nodelist.render(context))
-            with contextlib.suppress(Exception):
-                cache.set(key, html, SHARED_FRAGMENT_TIMEOUT)
+            shared_set(key, html)
         return mark_safe(html)  # noqa: S308 — our own rendering, escaped when it was made
 
 
