@@ -413,13 +413,17 @@ def _count_new_matches(created: Counter, now, *, ready: set[int], chunk: int = 5
             )
 
 
-def _ready_searches(rows: list[tuple]) -> set[int]:
-    return {row[0] for row in rows if row[6] == SearchMatch.State.READY}
+def _write_rows(rows: list[tuple], now) -> Counter:
+    """Writes match rows from Python and bumps their searches' counters, flagging those with
+    ready matches for the alert run. Returns how many new matches per search."""
+    created = _insert_matches(rows)
+    ready = {row[0] for row in rows if row[6] == SearchMatch.State.READY}
+    _count_new_matches(created, now, ready=ready)
+    return created
 
 
 def _write_matches(passing: list[Candidate], now) -> Counter:
-    """Writes these candidates as matches (from Python: SQLite, and the second look's) and
-    bumps their searches' counters. Returns how many new matches per search."""
+    """Writes these candidates as matches (SQLite, and the second look's)."""
     rows = [
         (
             c.search_id,
@@ -433,9 +437,7 @@ def _write_matches(passing: list[Candidate], now) -> Counter:
         )
         for c in passing
     ]
-    created = _insert_matches(rows)
-    _count_new_matches(created, now, ready=_ready_searches(rows))
-    return created
+    return _write_rows(rows, now)
 
 
 class _Laps:
@@ -559,8 +561,7 @@ def first_send_matches(search: SavedSearch, *, now: datetime.datetime | None = N
     ]
     rows = [(search.pk, pk, None, "current", None, price, state, now) for pk, price in listings]
     with transaction.atomic():
-        created = _insert_matches(rows)
-        _count_new_matches(created, now, ready=_ready_searches(rows))
+        created = _write_rows(rows, now)
     if broad:
         from .services import search_flag_broad
 
