@@ -458,3 +458,24 @@ class PortalLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} signed in {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PortalVersion(models.Model):
+    """A version of what a client's portal pages show of their own (feed, messages, reactions,
+    comments), moved by PostgreSQL on every write to those tables (``clients.portal_version``),
+    never by the application: the key of the client's cached pages (``listings.page_cache``).
+
+    No foreign-key constraint: a contact's rows are deleted before the contact, and those
+    deletes write here; a row left behind by a deleted contact is never read again."""
+
+    contact = models.OneToOneField(
+        Contact,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+    )
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Portal of contact {self.contact_id} at version {self.version}"

@@ -59,7 +59,10 @@ def agent_for_user(user: User) -> Agent:
 
 def client_contact_for_user(user: User) -> Contact:
     try:
-        return Contact.objects.select_related("agent", "agent__user").get(user=user)
+        # The preferences ride along for the contact card and the cached pages' key.
+        return Contact.objects.select_related("agent", "agent__user", "agent__preferences").get(
+            user=user
+        )
     except Contact.DoesNotExist as exc:
         raise Http404("No client portal") from exc
 

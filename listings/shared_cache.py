@@ -1,6 +1,7 @@
 """The cache of what every client shares (Search Listings' results, the listing page and its
-fragments), keyed by the listings data version (migration 0009). A key is dead once the data
-moves, so the timeout only frees Redis; a cache outage costs the cache, never the page."""
+fragments), keyed by the listings data version (migration 0009), and of each client's own busiest
+pages (``page_cache``). A key is dead once the data moves, so the timeout only frees Redis; a
+cache outage costs the cache, never the page."""
 
 from __future__ import annotations
 
@@ -19,6 +20,6 @@ def shared_get(key: str):
         return None
 
 
-def shared_set(key: str, value) -> None:
+def shared_set(key: str, value, timeout: int = SHARED_TIMEOUT) -> None:
     with contextlib.suppress(Exception):  # as above
-        cache.set(key, value, SHARED_TIMEOUT)
+        cache.set(key, value, timeout)

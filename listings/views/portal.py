@@ -10,6 +10,7 @@ from searches.services import previous_search_record
 
 from ..forms import CommentForm, ReactionForm
 from ..models import ListingReaction
+from ..page_cache import cached_portal_page
 from ..selectors import (
     FAVORITE_GROUPS,
     comments_for,
@@ -29,7 +30,13 @@ def _detail_url(pk: int) -> str:
     return reverse("portal:listing_detail", args=[pk])
 
 
+def _landing_view(request) -> bool:
+    # With criteria, each run is recorded (Previous Searches): those are built every time.
+    return not request.GET
+
+
 @client_required
+@cached_portal_page(when=_landing_view)
 def search(request):
     contact = request.client_contact
     detail_url = partial(detail_href, "portal:listing_detail")  # one reverse per page

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from clients.decorators import client_required
+from listings.page_cache import cached_portal_page
 
 from ..forms import FeedFilterForm, MessageForm
 from ..selectors import (
@@ -23,6 +24,7 @@ FEED_PAGE_SIZE = 20
 
 
 @client_required
+@cached_portal_page()
 def dashboard(request):
     contact = request.client_contact
     form = FeedFilterForm(request.GET or None)

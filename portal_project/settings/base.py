@@ -241,6 +241,9 @@ LISTING_PHOTO_MAX_BYTES = env.int("LISTING_PHOTO_MAX_BYTES", default=15 * 1024 *
 # Feed photo URLs are fetched from public addresses only (no loopback, private or link-local
 # hosts: listings.feeds.http); True only for a test or an MLS on your own network.
 LISTING_PHOTO_ALLOW_PRIVATE_HOSTS = env.bool("LISTING_PHOTO_ALLOW_PRIVATE_HOSTS", default=False)
+# The Dashboard and the Search Listings landing view kept whole per client while nothing they
+# show changes (listings/page_cache.py; PostgreSQL only).
+PORTAL_PAGE_CACHE = env.bool("PORTAL_PAGE_CACHE", default=True)
 # Map tiles for Leaflet, e.g. https://tile.example.com/{z}/{x}/{y}.png; unset: no tiles (tests,
 # offline demo) and the map still shows markers on a plain background.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")

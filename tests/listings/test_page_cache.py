@@ -1,0 +1,243 @@
+"""Whole portal pages in the cache (listings/page_cache.py): served again only while nothing
+they show has changed, whoever changed it and however; never to anyone else; the CSRF token
+fresh at each serve; flash messages, other methods and other pages never cached."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.session import SessionStorage
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clients.models import Agent, AgentPreferences, Contact, PortalVersion, User
+from listings.models import Listing, ListingComment, ListingReaction
+from messaging.models import FeedItem, Message
+from tests.listings.factories import ListingFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/portal/"
+SEARCH = "/portal/search/"
+
+
+def quick_count(html: str, label: str) -> int:
+    match = re.search(rf"<span>{label}</span><span class=\"quick__count[^\"]*\">(\d+)</span>", html)
+    assert match, label
+    return int(match.group(1))
+
+
+def page(browser, url=DASHBOARD, **headers) -> str:
+    response = browser.get(url, headers=headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def csrf_tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)) | set(
+        re.findall(r'"X-CSRFToken": "([^"]+)"', html)
+    )
+
+
+def served_from_cache(browser, url=DASHBOARD) -> bool:
+    # A cached page renders no template: the test client sees no context.
+    response = browser.get(url)
+    assert response.status_code == 200
+    return response.context is None
+
+
+@pytest.fixture
+def browser(client_contact):
+    client = Client()
+    client.force_login(client_contact.user)
+    return client
+
+
+def test_a_reload_is_served_from_the_cache_in_a_few_queries(browser):
+    first = page(browser)
+    with CaptureQueriesContext(connection) as queries:
+        again = browser.get(DASHBOARD)
+    assert again.context is None
+    # session, user, contact (with agent and preferences), the two versions
+    assert len(queries) <= 4
+    assert csrf_tokens(again.content.decode()) and "csrf-placeholder" not in first
+    assert "csrf-placeholder" not in again.content.decode()
+
+
+def test_the_search_landing_view_is_cached_and_a_search_with_criteria_is_not(browser):
+    page(browser, SEARCH)
+    assert served_from_cache(browser, SEARCH)
+    page(browser, SEARCH + "?min_price=100000")
+    assert not served_from_cache(browser, SEARCH + "?min_price=100000")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "feed_item",
+        "feed_item_opened",
+        "message",
+        "message_read_in_bulk",
+        "reaction",
+        "reaction_deleted",
+        "comment",
+    ],
+)
+def test_every_write_to_what_the_page_shows_moves_it(change, browser, client_contact, agent):
+    listing = ListingFactory()
+    item = FeedItem.objects.create(
+        agent=agent, contact=client_contact, category="listings", title="One", share_key="one"
+    )
+    message = Message.objects.create(
+        contact=client_contact, sender=agent.user, from_agent=True, body="hi"
+    )
+    reaction = ListingReaction.objects.create(contact=client_contact, listing=listing, kind="maybe")
+    before = page(browser)
+    assert served_from_cache(browser)
+    label, expected = {
+        "feed_item": ("New listings", 2),
+        "feed_item_opened": ("New listings", 0),
+        "message": ("Messages", 2),
+        "message_read_in_bulk": ("Messages", 0),
+        "reaction": ("Favorites", 1),
+        "reaction_deleted": ("Maybes", 0),
+        "comment": ("Commented", 1),
+    }[change]
+    if change == "feed_item":
+        FeedItem.objects.create(
+            agent=agent, contact=client_contact, category="listings", title="Two", share_key="2"
+        )
+    elif change == "feed_item_opened":
+        FeedItem.objects.filter(pk=item.pk).update(opened_at="2026-01-01T00:00:00Z")
+    elif change == "message":
+        Message.objects.create(contact=client_contact, sender=agent.user, from_agent=True, body="x")
+    elif change == "message_read_in_bulk":
+        Message.objects.filter(pk=message.pk).update(read_at="2026-01-01T00:00:00Z")
+    elif change == "reaction":
+        ListingReaction.objects.create(
+            contact=client_contact, listing=ListingFactory(), kind="favorite"
+        )
+    elif change == "reaction_deleted":
+        reaction.delete()
+    elif change == "comment":
+        ListingComment.objects.create(
+            contact=client_contact, listing=listing, author=client_contact.user, body="Nice"
+        )
+    after = page(browser)
+    assert quick_count(after, label) == expected != quick_count(before, label)
+
+
+def test_changes_to_the_client_their_agent_and_the_listings_move_it(browser, client_contact, agent):
+    listing = ListingFactory(list_price=500000, standard_status="Active")
+    page(browser)
+    assert served_from_cache(browser)
+
+    Contact.objects.filter(pk=client_contact.pk).update(first_name="Renamed")
+    assert "Renamed" in page(browser)
+
+    Agent.objects.filter(pk=agent.pk).update(display_name="Brand New Name")
+    assert "Brand New Name" in page(browser)
+
+    User.objects.filter(pk=client_contact.user.pk).update(email="moved@example.com")
+    assert "moved@example.com" in page(browser)
+
+    AgentPreferences.objects.update_or_create(agent=agent, defaults={"portal_card_fields": []})
+    assert served_from_cache(browser) is False
+
+    page(browser)
+    Listing.objects.filter(pk=listing.pk).update(list_price=123456)
+    assert served_from_cache(browser) is False
+
+
+def test_a_client_never_gets_another_clients_page(browser, client_contact, other_client_contact):
+    FeedItem.objects.create(
+        agent=other_client_contact.agent,
+        contact=other_client_contact,
+        category="listings",
+        title="Only for the other client",
+        share_key="other",
+    )
+    other = Client()
+    other.force_login(other_client_contact.user)
+    assert "Only for the other client" in page(other)
+    mine = page(browser)
+    assert "Only for the other client" not in mine
+    assert client_contact.first_name in mine
+
+
+def test_the_token_is_fresh_at_each_serve_and_logging_out_from_a_cached_page_works(
+    client_contact,
+):
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(client_contact.user)
+    page(first)
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(client_contact.user)  # another browser: another CSRF cookie
+    html = page(second)
+    assert served_from_cache(second)
+    (token,) = csrf_tokens(html)
+    response = second.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert page(first)  # the first browser's session is untouched
+    assert second.get(DASHBOARD).status_code == 302  # logged out
+
+
+def test_flash_messages_are_shown_and_never_cached(browser, client_contact):
+    page(browser)
+    session = browser.session
+    storage = SessionStorage(SimpleNamespace(session=session))
+    storage.add(messages.SUCCESS, "Saved your search")
+    storage.update(HttpResponse())
+    session.save()
+    assert "Saved your search" in page(browser)
+    assert "Saved your search" not in page(browser)  # shown once, not from a cache
+
+
+def test_htmx_filters_are_cached_apart_from_the_full_page(browser):
+    full = page(browser, DASHBOARD + "?category=listings")
+    fragment = page(browser, DASHBOARD + "?category=listings", HX_Request="true")
+    assert "<html" in full and "<html" not in fragment
+    assert "<html" not in page(browser, DASHBOARD + "?category=listings", HX_Request="true")
+    assert "<html" in page(browser, DASHBOARD + "?category=listings")
+
+
+def test_the_cache_can_be_turned_off(browser, settings):
+    settings.PORTAL_PAGE_CACHE = False
+    page(browser)
+    assert not served_from_cache(browser)
+
+
+def test_a_cache_outage_costs_the_cache_never_the_page(browser, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    assert "Quick access" in page(browser)
+
+
+def test_the_version_moves_once_per_statement_for_every_client_it_names(agent):
+    contacts = [Contact.objects.create(agent=agent, first_name=f"C{number}") for number in range(3)]
+    FeedItem.objects.bulk_create(
+        FeedItem(agent=agent, contact=contact, category="listings", title="t", share_key="s")
+        for contact in contacts
+    )
+    versions = dict(PortalVersion.objects.values_list("contact_id", "version"))
+    assert set(versions) == {contact.pk for contact in contacts}
+    FeedItem.objects.filter(contact=contacts[0]).delete()
+    moved = dict(PortalVersion.objects.values_list("contact_id", "version"))
+    assert moved[contacts[0].pk] > versions[contacts[0].pk]
+    assert moved[contacts[1].pk] == versions[contacts[1].pk]
+
+
+def test_deleting_a_client_with_a_feed_leaves_nothing_half_written(client_contact, agent):
+    FeedItem.objects.create(
+        agent=agent, contact=client_contact, category="listings", title="t", share_key="s"
+    )
+    client_contact.delete()  # the feed goes first and writes a version: no constraint breaks
+    assert not Contact.objects.filter(pk=client_contact.pk).exists()
