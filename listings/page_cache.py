@@ -2,12 +2,12 @@
 the cache, for as long as nothing they show has changed.
 
 Building such a page costs ~5 ms of CPU (most of it templates); serving it from here costs the
-session, user and contact reads every portal page makes, one more statement and a Redis GET.
+session and user reads every page makes, one statement and a Redis GET.
 The key is everything the page is made of:
 
 - the view, the full path (filters, page number) and the htmx headers;
-- every column of the user, the contact, their agent, the agent's user and preferences, as
-  ``client_required`` loaded them (names, branding, the contact card);
+- a digest of every column of the client's user, their contact, their agent, the agent's user
+  and preferences (names, branding, the contact card), made by PostgreSQL;
 - the client's portal version (``clients.portal_version``: their feed, messages, reactions and
   comments) and the listings data version (prices, photos, statuses; it carries the database's
   random epoch, so two databases sharing a Redis never share keys), read in one statement
@@ -34,7 +34,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, router
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
-from clients.models import AgentPreferences, PortalVersion
+from clients.models import Agent, AgentPreferences, Contact, PortalVersion, User
 
 from .models import Listing
 from .selectors import listings_data_version
@@ -45,14 +45,17 @@ CSRF_PLACEHOLDER = "csrf-placeholder-of-a-cached-page"
 
 
 def cached_portal_page(when=None):
-    """Decorate a ``client_required`` view; ``when(request)`` may narrow which requests."""
+    """Decorate a portal view, outside ``client_required`` (a hit needs none of the objects it
+    loads); ``when(request)`` may narrow which requests. Anything but a logged-in client with a
+    portal goes straight to the view, which answers as it always does."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not _cacheable(request, when):
+            state = _portal_state(request) if _cacheable(request, when) else None
+            if state is None:
                 return view(request, *args, **kwargs)
-            key = _page_key(request, view)
+            key = _page_key(request, view, state)
             token = get_token(request).encode()
             cached = shared_get(key)
             if cached is not None:
@@ -83,53 +86,74 @@ def cached_portal_page(when=None):
 
 
 def _cacheable(request, when) -> bool:
+    user = request.user
     return (
         request.method == "GET"
         and settings.PORTAL_PAGE_CACHE
         and connection.vendor == "postgresql"
+        and user.is_authenticated
+        and user.role == User.Role.CLIENT
+        and not user.must_change_password
         and not request.session.get(SessionStorage.session_key)  # flash messages waiting
         and (when is None or when(request))
     )
 
 
-def _page_key(request, view) -> str:
-    contact = request.client_contact
-    agent = contact.agent
+def _page_key(request, view, state: list) -> str:
     parts = [
         view.__module__,
         view.__qualname__,
         request.get_full_path(),
         request.headers.get("HX-Request"),
         request.headers.get("HX-Target"),
-        [_columns(row) for row in (request.user, contact, agent, agent.user, _preferences(agent))],
-        _versions(contact),
+        state,
     ]
     digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
     return f"portal-page:{digest}"
 
 
-def _columns(row) -> list | None:
-    return None if row is None else [getattr(row, f.attname) for f in row._meta.concrete_fields]
-
-
-def _preferences(agent) -> AgentPreferences | None:
-    try:
-        return agent.preferences  # loaded with the contact (client_contact_for_user)
-    except AgentPreferences.DoesNotExist:
-        return None
-
-
-def _versions(contact) -> list:
-    """The client's portal version and the listings data version, in one statement where both
-    live in one database; with a replica for listings, the data version is read there."""
-    versions = PortalVersion._meta.db_table
-    if (router.db_for_read(Listing) or DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
-        mine = PortalVersion.objects.filter(contact_id=contact.pk).values_list("version").first()
-        return [mine, listings_data_version()]
+def _portal_state(request) -> list | None:
+    """In one statement: a digest of every column of the client's user, contact, agent, agent's
+    user and agent's preferences (names, branding, the contact card), the client's portal
+    version and the listings data version; None when the user has no portal (the view says
+    what then). With a replica for listings, the data version is read there."""
+    tables = {
+        "contact": Contact._meta.db_table,
+        "agent": Agent._meta.db_table,
+        "user": User._meta.db_table,
+        "preferences": AgentPreferences._meta.db_table,
+        "versions": PortalVersion._meta.db_table,
+    }
+    replica = _listings_database() != DEFAULT_DB_ALIAS
+    data_version = (
+        "NULL"
+        if replica
+        else "(SELECT epoch || ':' || version FROM listings_data_version WHERE id = 1)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT version FROM {versions} WHERE contact_id = %s), "  # noqa: S608 — our own names
-            "(SELECT epoch || ':' || version FROM listings_data_version WHERE id = 1)",
-            [contact.pk],
+            f"""
+            SELECT md5(ROW(me.*)::text || ROW(c.*)::text || ROW(a.*)::text
+                       || ROW(au.*)::text || COALESCE(ROW(p.*)::text, '')),
+                   (SELECT version FROM {tables["versions"]} WHERE contact_id = c.id),
+                   {data_version}
+            FROM {tables["contact"]} c
+            JOIN {tables["user"]} me ON me.id = c.user_id
+            JOIN {tables["agent"]} a ON a.id = c.agent_id
+            JOIN {tables["user"]} au ON au.id = a.user_id
+            LEFT JOIN {tables["preferences"]} p ON p.agent_id = a.id
+            WHERE c.user_id = %s
+            """,  # noqa: S608 — our own table names; the one value is a parameter
+            [request.user.pk],
         )
-        return list(cursor.fetchone())
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    state = list(row)
+    if replica:
+        state[2] = listings_data_version()
+    return state
+
+
+def _listings_database() -> str:
+    return router.db_for_read(Listing) or DEFAULT_DB_ALIAS

@@ -59,7 +59,7 @@ def test_real_services_from_environment():
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert loaded["eager"] is False
     assert loaded["broker"] == "redis://127.0.0.1:6379/0"
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "portal_project.redis_cache.RedisCache"
     assert loaded["email"] == "django.core.mail.backends.filebased.EmailBackend"
 
 

@@ -35,8 +35,8 @@ def _landing_view(request) -> bool:
     return not request.GET
 
 
-@client_required
 @cached_portal_page(when=_landing_view)
+@client_required
 def search(request):
     contact = request.client_contact
     detail_url = partial(detail_href, "portal:listing_detail")  # one reverse per page

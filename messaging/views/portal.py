@@ -23,8 +23,8 @@ from ..services import feed_item_open, message_send, messages_mark_read
 FEED_PAGE_SIZE = 20
 
 
-@client_required
 @cached_portal_page()
+@client_required
 def dashboard(request):
     contact = request.client_contact
     form = FeedFilterForm(request.GET or None)

@@ -19,7 +19,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # The cache gets its own Redis database so tests may clear it without touching broker queues.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal_project.redis_cache.RedisCache",
         "LOCATION": env.str(
             "CACHE_REDIS_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))
         ),
