@@ -1,5 +1,5 @@
-"""A client's busiest portal pages (the Dashboard, the Search Listings landing view), whole, in
-the cache, for as long as nothing they show has changed.
+"""A client's busiest portal pages (the Dashboard, the Search Listings landing view, a listing
+page), whole, in the cache, for as long as nothing they show has changed.
 
 Building such a page costs ~5 ms of CPU (most of it templates); serving it from here costs the
 session and user reads every page makes, one statement and a Redis GET.
@@ -7,7 +7,8 @@ The key is everything the page is made of:
 
 - the view, the full path (filters, page number) and the htmx headers;
 - a digest of every column of the client's user, their contact, their agent, the agent's user
-  and preferences (names, branding, the contact card), made by PostgreSQL;
+  and preferences (names, branding, the contact card), made by PostgreSQL
+  (``clients_portal_state``, migration clients 0006);
 - the client's portal version (``clients.portal_version``: their feed, messages, reactions and
   comments) and the listings data version (prices, photos, statuses; it carries the database's
   random epoch, so two databases sharing a Redis never share keys), read in one statement
@@ -15,11 +16,13 @@ The key is everything the page is made of:
   the older key, never older data under the newer one.
 
 What moves with time and no write ("3 hours ago", the feed's period filter) is at most
-``PAGE_TIMEOUT`` old. The CSRF token is written into the page at each serve (the cached copy
-holds a placeholder, put there by ``clients.context_processors.branding``). Never cached: a
-request other than GET, a page with flash messages waiting, an answer other than 200, one that
-sets a cookie or changes the session. PostgreSQL only (the versions); ``PORTAL_PAGE_CACHE``
-turns it off.
+``PAGE_TIMEOUT`` old; a view whose page changes at a known time (an open house ending) says
+when with ``response.page_valid_until``, and the cached page is not served after it.
+
+The CSRF token is written into the page at each serve (the cached copy holds a placeholder, put
+there by ``clients.context_processors.branding``). Never cached: a request other than GET, a
+page with flash messages waiting, an answer other than 200, one that sets a cookie or changes
+the session. PostgreSQL only (the versions); ``PORTAL_PAGE_CACHE`` turns it off.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from django.contrib.messages.storage.session import SessionStorage
 from django.db import DEFAULT_DB_ALIAS, connection, router
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 
-from clients.models import Agent, AgentPreferences, Contact, PortalVersion, User
+from clients.models import User
 
 from .models import Listing
 from .selectors import listings_data_version
@@ -44,10 +48,11 @@ PAGE_TIMEOUT = 60
 CSRF_PLACEHOLDER = "csrf-placeholder-of-a-cached-page"
 
 
-def cached_portal_page(when=None):
+def cached_portal_page(when=None, on_hit=None):
     """Decorate a portal view, outside ``client_required`` (a hit needs none of the objects it
-    loads); ``when(request)`` may narrow which requests. Anything but a logged-in client with a
-    portal goes straight to the view, which answers as it always does."""
+    loads); ``when(request)`` may narrow which requests; ``on_hit(contact_id, *args, **kwargs)``
+    does on a hit what the view does besides its page (counting a visit). Anything but a
+    logged-in client with a portal goes straight to the view, which answers as it always does."""
 
     def decorate(view):
         @wraps(view)
@@ -55,11 +60,14 @@ def cached_portal_page(when=None):
             state = _portal_state(request) if _cacheable(request, when) else None
             if state is None:
                 return view(request, *args, **kwargs)
+            contact_id = state.pop()
             key = _page_key(request, view, state)
             token = get_token(request).encode()
             cached = shared_get(key)
-            if cached is not None:
-                content, headers = cached
+            if cached is not None and (cached[2] is None or timezone.now() <= cached[2]):
+                if on_hit is not None:
+                    on_hit(contact_id, *args, **kwargs)
+                content, headers, _ = cached
                 response = HttpResponse(content.replace(CSRF_PLACEHOLDER.encode(), token))
                 for name, value in headers:
                     response[name] = value
@@ -76,7 +84,10 @@ def cached_portal_page(when=None):
                 and not response.cookies
                 and not request.session.modified
             ):
-                shared_set(key, (response.content, list(response.headers.items())), PAGE_TIMEOUT)
+                until = getattr(response, "page_valid_until", None)
+                shared_set(
+                    key, (response.content, list(response.headers.items()), until), PAGE_TIMEOUT
+                )
             response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), token)
             return response
 
@@ -113,44 +124,18 @@ def _page_key(request, view, state: list) -> str:
 
 
 def _portal_state(request) -> list | None:
-    """In one statement: a digest of every column of the client's user, contact, agent, agent's
-    user and agent's preferences (names, branding, the contact card), the client's portal
-    version and the listings data version; None when the user has no portal (the view says
-    what then). With a replica for listings, the data version is read there."""
-    tables = {
-        "contact": Contact._meta.db_table,
-        "agent": Agent._meta.db_table,
-        "user": User._meta.db_table,
-        "preferences": AgentPreferences._meta.db_table,
-        "versions": PortalVersion._meta.db_table,
-    }
-    replica = _listings_database() != DEFAULT_DB_ALIAS
-    data_version = (
-        "NULL"
-        if replica
-        else "(SELECT epoch || ':' || version FROM listings_data_version WHERE id = 1)"
-    )
+    """A digest of every column of the client's user, contact, agent, agent's user and agent's
+    preferences (names, branding, the contact card), the client's portal version, the listings
+    data version and the contact's id, from one call (migration clients 0006); None when the
+    user has no portal (the view says what then). With a replica for listings, the data version
+    is read there."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT md5(ROW(me.*)::text || ROW(c.*)::text || ROW(a.*)::text
-                       || ROW(au.*)::text || COALESCE(ROW(p.*)::text, '')),
-                   (SELECT version FROM {tables["versions"]} WHERE contact_id = c.id),
-                   {data_version}
-            FROM {tables["contact"]} c
-            JOIN {tables["user"]} me ON me.id = c.user_id
-            JOIN {tables["agent"]} a ON a.id = c.agent_id
-            JOIN {tables["user"]} au ON au.id = a.user_id
-            LEFT JOIN {tables["preferences"]} p ON p.agent_id = a.id
-            WHERE c.user_id = %s
-            """,  # noqa: S608 — our own table names; the one value is a parameter
-            [request.user.pk],
-        )
+        cursor.execute("SELECT * FROM clients_portal_state(%s)", [request.user.pk])
         row = cursor.fetchone()
     if row is None:
         return None
     state = list(row)
-    if replica:
+    if _listings_database() != DEFAULT_DB_ALIAS:
         state[2] = listings_data_version()
     return state
 

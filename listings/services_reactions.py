@@ -135,15 +135,12 @@ def client_activity_notify(
     return True
 
 
-def listing_view_record(*, contact: Contact, listing: Listing) -> None:
-    """Counts a client's visit to a listing page (portal activity the agent sees)."""
-    updated = ListingView.objects.filter(contact=contact, listing=listing).update(
-        view_count=F("view_count") + 1, last_viewed_at=timezone.now()
-    )
-    if not updated:
+def listing_view_record(*, contact_id: int, listing_id: int) -> None:
+    """Counts a client's visit to a listing page (portal activity the agent sees). Ids only: a
+    visit served from the page cache has no objects loaded."""
+    visits = ListingView.objects.filter(contact_id=contact_id, listing_id=listing_id)
+    if not visits.update(view_count=F("view_count") + 1, last_viewed_at=timezone.now()):
         # Two tabs opening the page at once: the loser of the race counts as an update.
-        _, created = ListingView.objects.get_or_create(contact=contact, listing=listing)
+        _, created = ListingView.objects.get_or_create(contact_id=contact_id, listing_id=listing_id)
         if not created:
-            ListingView.objects.filter(contact=contact, listing=listing).update(
-                view_count=F("view_count") + 1, last_viewed_at=timezone.now()
-            )
+            visits.update(view_count=F("view_count") + 1, last_viewed_at=timezone.now())

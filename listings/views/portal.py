@@ -117,11 +117,20 @@ def _detail_context(request, listing, *, comment_form=None) -> dict:
     }
 
 
+def _count_visit(contact_id: int, pk: int) -> None:
+    listing_view_record(contact_id=contact_id, listing_id=pk)
+
+
+@cached_portal_page(on_hit=_count_visit)
 @client_required
 def listing_detail(request, pk: int):
     listing = get_listing_for_detail_shared(pk)
-    listing_view_record(contact=request.client_contact, listing=listing)
-    return render(request, "listings/portal_detail.html", _detail_context(request, listing))
+    listing_view_record(contact_id=request.client_contact.pk, listing_id=listing.pk)
+    response = render(request, "listings/portal_detail.html", _detail_context(request, listing))
+    ends = [house.end_time for house in listing.upcoming_open_houses]
+    if ends:
+        response.page_valid_until = min(ends)  # the page changes when an open house ends
+    return response
 
 
 @require_POST

@@ -167,7 +167,8 @@ CELERY_TASK_ROUTES = {
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "clients.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with a plain-SQL get_user (clients/auth_backends.py).
+    "clients.auth_backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Agent, AgentPreferences, Contact, PortalVersion, User
-from listings.models import Listing, ListingComment, ListingReaction
+from listings.models import Listing, ListingComment, ListingReaction, ListingView
 from listings.selectors import listings_data_version
 from messaging.models import FeedItem, Message
 from tests.listings.factories import ListingFactory
@@ -276,3 +276,29 @@ def test_with_a_replica_the_data_version_is_read_where_the_listings_are(
     assert served_from_cache(browser, SEARCH) and asked
     Listing.objects.filter(pk=listing.pk).update(list_price=777777)
     assert not served_from_cache(browser, SEARCH)
+
+
+def test_a_listing_page_is_cached_and_every_visit_still_counts(browser, client_contact):
+    listing = ListingFactory(standard_status="Active")
+    url = reverse("portal:listing_detail", args=[listing.pk])
+    page(browser, url)
+    assert served_from_cache(browser, url)
+    assert served_from_cache(browser, url)
+    visits = ListingView.objects.get(contact=client_contact, listing=listing)
+    assert visits.view_count == 3
+
+    ListingComment.objects.create(
+        contact=client_contact, listing=listing, author=client_contact.user, body="Love the porch"
+    )
+    assert "Love the porch" in page(browser, url)
+    ListingReaction.objects.create(contact=client_contact, listing=listing, kind="favorite")
+    assert not served_from_cache(browser, url)
+
+
+def test_a_listing_gone_since_its_page_was_cached_is_not_found(browser):
+    listing = ListingFactory(standard_status="Active")
+    url = reverse("portal:listing_detail", args=[listing.pk])
+    page(browser, url)
+    Listing.objects.filter(pk=listing.pk).delete()
+    assert browser.get(url).status_code == 404
+    assert browser.get(reverse("portal:listing_detail", args=[10**9])).status_code == 404
