@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from functools import wraps
 
 from django.conf import settings
@@ -86,7 +87,7 @@ def cached_portal_page(when=None, on_hit=None):
             ):
                 until = getattr(response, "page_valid_until", None)
                 shared_set(
-                    key, (response.content, list(response.headers.items()), until), PAGE_TIMEOUT
+                    key, (response.content, list(response.headers.items()), until), _timeout()
                 )
             response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), token)
             return response
@@ -94,6 +95,12 @@ def cached_portal_page(when=None, on_hit=None):
         return wrapper
 
     return decorate
+
+
+def _timeout() -> int:
+    # Spread over the last quarter of PAGE_TIMEOUT: pages cached together (a burst of clients
+    # after a deploy, a client opening many homes) do not all expire in the same second.
+    return PAGE_TIMEOUT - random.randint(0, PAGE_TIMEOUT // 4)  # noqa: S311 — not a secret
 
 
 def _cacheable(request, when) -> bool:

@@ -302,3 +302,18 @@ def test_a_listing_gone_since_its_page_was_cached_is_not_found(browser):
     Listing.objects.filter(pk=listing.pk).delete()
     assert browser.get(url).status_code == 404
     assert browser.get(reverse("portal:listing_detail", args=[10**9])).status_code == 404
+
+
+def test_pages_expire_within_the_timeout_at_spread_times(browser, agent):
+    from django.core.cache import caches
+
+    from listings.page_cache import PAGE_TIMEOUT
+
+    redis = caches["default"]._cache.get_client()
+    ttls = set()
+    for number in range(12):  # twelve pages: the feed filtered twelve ways
+        page(browser, f"{DASHBOARD}?page={number + 2}")
+    for key in redis.scan_iter("*portal-page:*"):
+        ttls.add(redis.ttl(key))
+    assert len(ttls) > 1
+    assert all(PAGE_TIMEOUT * 3 // 4 - 1 <= ttl <= PAGE_TIMEOUT for ttl in ttls)
