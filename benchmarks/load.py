@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/load.py [--clients 50] [--seconds 60] [--workers 2]
     .venv/bin/python benchmarks/load.py --rate 300 [--only dashboard|search|listing] [--capacity]
+    .venv/bin/python benchmarks/load.py --only dashboard --logged-in-ceiling
     .venv/bin/python benchmarks/load.py --cpu [--requests 300]     # CPU per request, in process
 
 It creates (or reuses) the database `portal_proof_load` (LOAD_DATABASE_URL), migrates and seeds
@@ -480,6 +481,12 @@ def main() -> None:
         help="with --rate: also a closed-loop run of the same pages (the capacity)",
     )
     parser.add_argument(
+        "--logged-in-ceiling",
+        action="store_true",
+        help="also /healthz with the clients' session cookies (its middleware then reads the "
+        "session and the user, as every logged-in page does)",
+    )
+    parser.add_argument(
         "--cpu", action="store_true", help="measure CPU per request in process instead"
     )
     parser.add_argument("--requests", type=int, default=300, help="requests per page for --cpu")
@@ -649,12 +656,25 @@ def run_http(args, env: dict, port: int, processes: list) -> None:
         "Trivial view /healthz (the stack's ceiling), closed loop",
         run_load(port, ["/healthz"], args.clients, args.seconds, None),
     )
+    signed_in = None
+    if args.logged_in_ceiling:
+        signed_in = report(
+            "Trivial view /healthz, logged in (+ the session and user reads), closed loop",
+            run_load(port, ["/healthz"], args.clients, args.seconds, cookies),
+        )
     if capacity:
         # In a mix each page has its share of the time: the ratio of one page is the --only run's.
-        print(
-            "\nclosed-loop throughput / the trivial view's: "
-            + ", ".join(f"{label} {rate / ceiling['all']:.2f}" for label, rate in capacity.items())
-        )
+        for name, reference in (
+            ("trivial view's", ceiling),
+            ("logged-in trivial view's", signed_in),
+        ):
+            if reference:
+                print(
+                    f"\nclosed-loop throughput / the {name}: "
+                    + ", ".join(
+                        f"{label} {rate / reference['all']:.2f}" for label, rate in capacity.items()
+                    )
+                )
 
 
 if __name__ == "__main__":

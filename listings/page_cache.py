@@ -38,6 +38,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, router
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from clients.models import User
 
@@ -46,7 +47,9 @@ from .selectors import listings_data_version
 from .shared_cache import shared_get, shared_set
 
 PAGE_TIMEOUT = 60
-CSRF_PLACEHOLDER = "csrf-placeholder-of-a-cached-page"
+# Derived from SECRET_KEY: the same in every process that shares the cache, and no text a
+# client could type into a comment or a name to have their token written there.
+CSRF_PLACEHOLDER = "csrf-" + salted_hmac("listings.page_cache", "csrf placeholder").hexdigest()
 
 
 def cached_portal_page(when=None, on_hit=None):
