@@ -21,3 +21,9 @@ def test_values_round_trip_and_expire_as_with_djangos_backend():
     assert cache.get("redis-cache-test") is None
     cache.set("redis-cache-test", 1, 0)  # a zero timeout stores nothing, as Django's
     assert cache.get("redis-cache-test") is None
+
+
+def test_the_cache_gives_up_on_a_silent_redis():
+    pool = caches["default"]._cache._get_connection_pool(write=True)
+    assert pool.connection_kwargs["socket_timeout"] == 1.0
+    assert pool.connection_kwargs["socket_connect_timeout"] == 0.5

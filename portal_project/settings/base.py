@@ -102,12 +102,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker ------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every portal page reads the cache: a Redis that stops answering (not just one that is down)
+# must cost the cache, not hang the page (listings/shared_cache.py treats errors as misses).
+CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "portal_project.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
+            "OPTIONS": CACHE_REDIS_OPTIONS,
         }
     }
 else:

@@ -24,6 +24,7 @@ CACHES = {
             "CACHE_REDIS_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))
         ),
         "KEY_PREFIX": "portal-test",
+        "OPTIONS": CACHE_REDIS_OPTIONS,  # noqa: F405
     }
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -318,3 +318,22 @@ def test_pages_expire_within_the_timeout_at_spread_times(browser, agent):
         ttls.add(redis.ttl(key))
     assert len(ttls) > 1
     assert all(PAGE_TIMEOUT * 3 // 4 - 1 <= ttl <= PAGE_TIMEOUT for ttl in ttls)
+
+
+def test_a_redis_that_stops_answering_costs_the_cache_never_the_page(browser, settings):
+    import socket
+
+    silent = socket.socket()  # accepts connections (the kernel does) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "portal_project.redis_cache.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": settings.CACHE_REDIS_OPTIONS,
+            }
+        }
+        assert "Quick access" in page(browser)
+    finally:
+        silent.close()
