@@ -465,17 +465,18 @@ class PortalVersion(models.Model):
     comments), moved by PostgreSQL on every write to those tables (``clients.portal_version``),
     never by the application: the key of the client's cached pages (``listings.page_cache``).
 
-    No foreign-key constraint: a contact's rows are deleted before the contact, and those
-    deletes write here; a row left behind by a deleted contact is never read again."""
+    Append-only: each write adds a row with the next value of a sequence and the client's
+    version is the largest. Writers never update a shared row, so they never wait for each
+    other or deadlock; ``portal_versions_prune`` drops the superseded rows. No foreign-key
+    constraint: a contact's rows are deleted before the contact, and those deletes write here."""
 
-    contact = models.OneToOneField(
-        Contact,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        primary_key=True,
-        related_name="+",
+    version = models.BigIntegerField(primary_key=True)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
-    version = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["contact", "-version"], name="portal_version_latest")]
 
     def __str__(self) -> str:
         return f"Portal of contact {self.contact_id} at version {self.version}"

@@ -7,11 +7,12 @@ application. Each app attaches the triggers to its own tables in its own migrati
 must have a ``contact_id`` column.
 
 - After each INSERT, UPDATE or DELETE statement, for every contact its rows name (a transition
-  table: one statement for a 500-client share), ``version`` takes the next value of a sequence,
-  so a rolled-back value is never used again.
+  table: one statement for a 500-client share), a row with the next value of a sequence is
+  added; the client's version is the largest. A rolled-back value is never used again.
 - In the writer's transaction: readers see the new version exactly when they see the new data.
-- In ``contact_id`` order: two statements that touch the same clients lock their version rows
-  in one order, so they queue instead of deadlocking.
+- Append-only: no writer updates a row another may update, so writers never wait for each
+  other. (A first version upserted one row per client; two transactions sharing to the same
+  clients in opposite orders deadlocked on those rows, tests/listings/test_page_cache.py.)
 
 PostgreSQL only; SQLite (the embedded mode) keeps no version and caches no page.
 """
@@ -23,11 +24,9 @@ CREATE_FUNCTION = f"""
 CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq;
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO {TABLE} AS current (contact_id, version)
+    INSERT INTO {TABLE} (contact_id, version)
         SELECT contact_id, nextval('{TABLE}_seq')
-        FROM (SELECT DISTINCT contact_id FROM changed_rows WHERE contact_id IS NOT NULL) AS ids
-        ORDER BY contact_id
-    ON CONFLICT (contact_id) DO UPDATE SET version = EXCLUDED.version;
+        FROM (SELECT DISTINCT contact_id FROM changed_rows WHERE contact_id IS NOT NULL) AS ids;
     RETURN NULL;
 END $$;
 """
@@ -53,3 +52,11 @@ def detach_triggers(schema_editor, table: str) -> None:
         return
     for suffix, _, _ in EVENTS:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_portal_version_{suffix} ON {table}")
+
+
+# Superseded rows: all but each client's largest. Deleting them never changes a version.
+PRUNE = f"""
+DELETE FROM {TABLE} old
+USING (SELECT contact_id, max(version) AS latest FROM {TABLE} GROUP BY contact_id) newest
+WHERE old.contact_id = newest.contact_id AND old.version < newest.latest
+"""

@@ -10,10 +10,11 @@ from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from . import portal_version
 from .columns import clean_columns
 from .models import (
     Agent,
@@ -812,3 +813,14 @@ def contact_import_progress(contact_import) -> int:
     if contact_import.status == contact_import.Status.RUNNING:
         return int(cache.get(f"contact-import-progress:{contact_import.pk}") or 0)
     return contact_import.processed_rows
+
+
+def portal_versions_prune() -> int:
+    """Drops the superseded rows of ``PortalVersion`` (all but each client's latest), which
+    the triggers add on every write to a client's feed, messages, reactions and comments. A
+    client's version is their largest row, so this never changes one. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(portal_version.PRUNE)
+        return cursor.rowcount

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import contact_import_run
+from .services import contact_import_run, portal_versions_prune
 
 
 @shared_task(
@@ -10,3 +10,8 @@ from .services import contact_import_run
 )
 def import_contacts(import_id: int) -> str:
     return contact_import_run(import_id=import_id)
+
+
+@shared_task(name="clients.prune_portal_versions", acks_late=True, time_limit=10 * 60)
+def prune_portal_versions() -> int:
+    return portal_versions_prune()

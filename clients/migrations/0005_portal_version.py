@@ -24,11 +24,24 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PortalVersion',
+            name="PortalVersion",
             fields=[
-                ('contact', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='clients.contact')),
-                ('version', models.BigIntegerField()),
+                ("version", models.BigIntegerField(primary_key=True, serialize=False)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clients.contact",
+                    ),
+                ),
             ],
+            options={
+                "indexes": [
+                    models.Index(fields=["contact", "-version"], name="portal_version_latest")
+                ],
+            },
         ),
         migrations.RunPython(create_function, drop_function),
     ]

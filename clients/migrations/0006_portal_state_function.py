@@ -16,7 +16,7 @@ BEGIN
     RETURN QUERY
     SELECT md5(ROW(me.*)::text || ROW(c.*)::text || ROW(a.*)::text || ROW(au.*)::text
                || COALESCE(ROW(p.*)::text, '')),
-           (SELECT v.version FROM clients_portalversion v WHERE v.contact_id = c.id),
+           (SELECT max(v.version) FROM clients_portalversion v WHERE v.contact_id = c.id),
            (SELECT d.epoch || ':' || d.version FROM listings_data_version d WHERE d.id = 1),
            c.id
     FROM clients_contact c

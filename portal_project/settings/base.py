@@ -160,6 +160,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "match-listing-events": {"task": "searches.match_events", "schedule": 5 * 60.0},
     "send-search-alerts": {"task": "searches.send_due_alerts", "schedule": 2 * 60.0},
     "review-saved-searches": {"task": "searches.review_searches", "schedule": 24 * 3600.0},
+    # The portal versions' superseded rows (clients/portal_version.py).
+    "prune-portal-versions": {"task": "clients.prune_portal_versions", "schedule": 3600.0},
 }
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "email"},

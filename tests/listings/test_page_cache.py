@@ -9,12 +9,15 @@ import pytest
 from django.contrib import messages
 from django.contrib.messages.storage.session import SessionStorage
 from django.db import connection
+from django.db.models import Max
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Agent, AgentPreferences, Contact, PortalVersion, User
+from clients.services import portal_versions_prune
+from clients.tasks import prune_portal_versions
 from listings.models import Listing, ListingComment, ListingReaction, ListingView
 from listings.page_cache import CSRF_PLACEHOLDER
 from listings.selectors import listings_data_version
@@ -223,18 +226,42 @@ def test_a_cache_outage_costs_the_cache_never_the_page(browser, settings):
     assert "Quick access" in page(browser)
 
 
+def latest_versions() -> dict[int, int]:
+    return dict(
+        PortalVersion.objects.values("contact_id")
+        .annotate(latest=Max("version"))
+        .values_list("contact_id", "latest")
+    )
+
+
 def test_the_version_moves_once_per_statement_for_every_client_it_names(agent):
     contacts = [Contact.objects.create(agent=agent, first_name=f"C{number}") for number in range(3)]
     FeedItem.objects.bulk_create(
         FeedItem(agent=agent, contact=contact, category="listings", title="t", share_key="s")
         for contact in contacts
     )
-    versions = dict(PortalVersion.objects.values_list("contact_id", "version"))
+    versions = latest_versions()
     assert set(versions) == {contact.pk for contact in contacts}
+    assert PortalVersion.objects.count() == 3  # one row per client for the one statement
     FeedItem.objects.filter(contact=contacts[0]).delete()
-    moved = dict(PortalVersion.objects.values_list("contact_id", "version"))
+    moved = latest_versions()
     assert moved[contacts[0].pk] > versions[contacts[0].pk]
     assert moved[contacts[1].pk] == versions[contacts[1].pk]
+
+
+def test_pruning_keeps_every_clients_version(agent, client_contact, browser):
+    others = [Contact.objects.create(agent=agent, first_name=f"C{n}") for n in range(3)]
+    for _ in range(4):
+        for contact in [client_contact, *others]:
+            Message.objects.create(contact=contact, sender=agent.user, from_agent=True, body="x")
+    page(browser)
+    assert served_from_cache(browser)
+    before = latest_versions()
+    assert PortalVersion.objects.count() == 16
+    assert portal_versions_prune() == 12
+    assert latest_versions() == before and PortalVersion.objects.count() == 4
+    assert served_from_cache(browser)  # the key did not move
+    assert prune_portal_versions.apply().get() == 0  # the hourly task; nothing left to drop
 
 
 def test_deleting_a_client_with_a_feed_leaves_nothing_half_written(client_contact, agent):
@@ -337,3 +364,40 @@ def test_a_redis_that_stops_answering_costs_the_cache_never_the_page(browser, se
         assert "Quick access" in page(browser)
     finally:
         silent.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_shares_to_overlapping_clients_in_opposite_orders_never_deadlock(agent):
+    import threading
+
+    from django.db import transaction
+
+    contacts = [Contact.objects.create(agent=agent, first_name=f"C{n}") for n in range(12)]
+    start = threading.Barrier(2)
+    failures = []
+
+    def share(order, rounds=15):
+        try:
+            start.wait()
+            for number in range(rounds):
+                with transaction.atomic():  # a share: several statements, one transaction
+                    for contact in order:
+                        FeedItem.objects.create(
+                            agent=agent,
+                            contact=contact,
+                            category="listings",
+                            title="t",
+                            share_key=f"{number}-{contact.pk}-{order[0].pk}",
+                        )
+        except Exception as error:  # noqa: BLE001 — reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    # Row by row in opposite orders is the worst case for lock order: each statement locks one
+    # client's version row, held to commit.
+    forward = threading.Thread(target=share, args=(contacts,))
+    backward = threading.Thread(target=share, args=(contacts[::-1],))
+    forward.start(), backward.start()
+    forward.join(), backward.join()
+    assert failures == []
