@@ -1,6 +1,10 @@
-"""The project's Redis cache backend: Django's, with one client per pool instead of per call."""
+"""The project's Redis cache backend: Django's, with one client per pool instead of per call,
+and a Redis outage that costs the cache, never the request."""
 
+import pytest
 from django.core.cache import cache, caches
+from django.test import Client
+from django.urls import reverse
 
 from portal_project.redis_cache import RedisCache, RedisCacheClient
 
@@ -27,3 +31,39 @@ def test_the_cache_gives_up_on_a_silent_redis():
     pool = caches["default"]._cache._get_connection_pool(write=True)
     assert pool.connection_kwargs["socket_timeout"] == 1.0
     assert pool.connection_kwargs["socket_connect_timeout"] == 0.5
+
+
+DOWN = {
+    "default": {
+        "BACKEND": "portal_project.redis_cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }
+}
+
+
+def test_with_redis_down_reads_miss_writes_drop_and_add_goes_on(settings, caplog):
+    settings.CACHES = DOWN
+    assert cache.get("anything", "fallback") == "fallback"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("a") is False
+    cache.set("a", 1)
+    assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]  # Django's "keys not stored"
+    assert cache.add("lock", True) is True  # a lock or once-only mark: go on without Redis
+    assert cache.touch("a") is False and cache.delete("a") is False
+    cache.delete_many(["a", "b"])
+    assert "Redis unreachable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_clients_can_log_in_while_redis_is_down(client_contact, settings):
+    client_contact.user.set_password("correct horse battery")
+    client_contact.user.save()
+    settings.CACHES = DOWN
+    browser = Client()
+    response = browser.post(
+        reverse("account_login"),
+        {"login": client_contact.user.email, "password": "correct horse battery"},
+    )
+    assert response.status_code == 302
+    assert browser.get(reverse("portal:dashboard")).status_code == 200
