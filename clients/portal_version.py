@@ -60,3 +60,19 @@ DELETE FROM {TABLE} old
 USING (SELECT contact_id, max(version) AS latest FROM {TABLE} GROUP BY contact_id) newest
 WHERE old.contact_id = newest.contact_id AND old.version < newest.latest
 """
+
+
+def triggers_operation(*tables: str):
+    """The migration operation attaching the triggers to ``tables`` (detaching them backwards):
+    each app's migration names only its own tables."""
+    from django.db import migrations  # noqa: PLC0415 — only migrations need it
+
+    def attach(apps, schema_editor):
+        for table in tables:
+            attach_triggers(schema_editor, table)
+
+    def detach(apps, schema_editor):
+        for table in tables:
+            detach_triggers(schema_editor, table)
+
+    return migrations.RunPython(attach, detach)

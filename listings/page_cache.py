@@ -50,6 +50,7 @@ PAGE_TIMEOUT = 60
 # Derived from SECRET_KEY: the same in every process that shares the cache, and no text a
 # client could type into a comment or a name to have their token written there.
 CSRF_PLACEHOLDER = "csrf-" + salted_hmac("listings.page_cache", "csrf placeholder").hexdigest()
+_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 
 
 def cached_portal_page(when=None, on_hit=None):
@@ -61,10 +62,10 @@ def cached_portal_page(when=None, on_hit=None):
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            state = _portal_state(request) if _cacheable(request, when) else None
-            if state is None:
+            portal = _portal_state(request) if _cacheable(request, when) else None
+            if portal is None:
                 return view(request, *args, **kwargs)
-            contact_id = state.pop()
+            state, contact_id = portal
             key = _page_key(request, view, state)
             token = get_token(request).encode()
             cached = shared_get(key)
@@ -72,7 +73,7 @@ def cached_portal_page(when=None, on_hit=None):
                 if on_hit is not None:
                     on_hit(contact_id, *args, **kwargs)
                 content, headers, _ = cached
-                response = HttpResponse(content.replace(CSRF_PLACEHOLDER.encode(), token))
+                response = HttpResponse(content.replace(_PLACEHOLDER, token))
                 for name, value in headers:
                     response[name] = value
                 return response
@@ -92,7 +93,7 @@ def cached_portal_page(when=None, on_hit=None):
                 shared_set(
                     key, (response.content, list(response.headers.items()), until), _timeout()
                 )
-            response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), token)
+            response.content = response.content.replace(_PLACEHOLDER, token)
             return response
 
         return wrapper
@@ -133,21 +134,21 @@ def _page_key(request, view, state: list) -> str:
     return f"portal-page:{digest}"
 
 
-def _portal_state(request) -> list | None:
-    """A digest of every column of the client's user, contact, agent, agent's user and agent's
-    preferences (names, branding, the contact card), the client's portal version, the listings
-    data version and the contact's id, from one call (migration clients 0006); None when the
-    user has no portal (the view says what then). With a replica for listings, the data version
-    is read there."""
+def _portal_state(request) -> tuple[list, int] | None:
+    """What the key needs — a digest of every column of the client's user, contact, agent,
+    agent's user and agent's preferences (names, branding, the contact card), the client's
+    portal version and the listings data version — and the contact's id, from one call
+    (migration clients 0006); None when the user has no portal (the view says what then). With
+    a replica for listings, the data version is read there."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM clients_portal_state(%s)", [request.user.pk])
         row = cursor.fetchone()
     if row is None:
         return None
-    state = list(row)
+    digest, portal_version, data_version, contact_id = row
     if _listings_database() != DEFAULT_DB_ALIAS:
-        state[2] = listings_data_version()
-    return state
+        data_version = listings_data_version()
+    return [digest, portal_version, data_version], contact_id
 
 
 def _listings_database() -> str:

@@ -2,22 +2,10 @@
 
 from django.db import migrations
 
-from clients.portal_version import attach_triggers, detach_triggers
-
-TABLES = ("messaging_feeditem", "messaging_message")
-
-
-def attach(apps, schema_editor):
-    for table in TABLES:
-        attach_triggers(schema_editor, table)
-
-
-def detach(apps, schema_editor):
-    for table in TABLES:
-        detach_triggers(schema_editor, table)
+from clients.portal_version import triggers_operation
 
 
 class Migration(migrations.Migration):
     dependencies = [("messaging", "0001_initial"), ("clients", "0005_portal_version")]
 
-    operations = [migrations.RunPython(attach, detach)]
+    operations = [triggers_operation("messaging_feeditem", "messaging_message")]
