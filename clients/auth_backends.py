@@ -5,15 +5,37 @@ query (a queryset, its compiler, the column list) — a fifth of a cached portal
 (``listings.page_cache``). This backend reads the same columns with the same condition in plain
 SQL on PostgreSQL, whose driver returns every column of ``User`` as the ORM would; elsewhere
 (SQLite) and for everything else (authenticate, permissions) it is Django's own.
+
+Within ``prefetched_user(user)``, a request whose session names that very user takes the row
+already read with the session (``clients.sessions``) instead of reading it again; any other id
+is read as usual.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.db import connections, router
 
 
+_prefetched = ContextVar("prefetched_user", default=None)
+
+
+@contextmanager
+def prefetched_user(user):
+    token = _prefetched.set(user)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
 class ModelBackend(DjangoModelBackend):
     def get_user(self, user_id):
+        prefetched = _prefetched.get()
+        if prefetched is not None and prefetched.pk == user_id:
+            return prefetched if self.user_can_authenticate(prefetched) else None
         model = get_user_model()
         using = router.db_for_read(model)
         connection = connections[using]

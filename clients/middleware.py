@@ -9,28 +9,82 @@ AuthenticationMiddleware) extends it to every other page.
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
+
+from .auth_backends import prefetched_user
 
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/email/")
 
 
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with the session, its user and a client's portal state read in one statement
+    (``clients.sessions``) when ``request.user`` is first used. The portal state is read only
+    for a view marked ``wants_portal_state`` (``listings.page_cache``), so no middleware may use
+    ``request.user`` before the views' ``process_view`` (``MustChangePasswordMiddleware`` waits
+    for it).
+
+    Who is logged in is still decided by ``django.contrib.auth.get_user``, unchanged: the user id
+    comes from the session's signed data, the backend must be a configured one, the session's
+    hash must match the user's password, an inactive user is nobody. The row read with the
+    session only stands in for the backend's own read of that same id. The portal state is kept
+    (``request.portal_state``, for ``listings.page_cache``) only when it is the logged-in
+    user's."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _logged_in_user(request))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "wants_portal_state", False):
+            request.wants_portal_state = True
+
+
+def _logged_in_user(request):
+    if not hasattr(request, "_cached_user"):
+        read = getattr(request.session, "read_with_user", None)
+        wanted = getattr(request, "wants_portal_state", False)
+        prefetched = read(with_portal_state=wanted) if read is not None else None
+        with prefetched_user(prefetched.user if prefetched is not None else None):
+            user = auth.get_user(request)
+        if (
+            prefetched is not None
+            and prefetched.portal_state is not None
+            and user.is_authenticated
+            and user.pk == prefetched.user.pk
+        ):
+            request.portal_state = prefetched.portal_state
+        request._cached_user = user
+    return request._cached_user
+
+
 class MustChangePasswordMiddleware:
+    """Checked once the view is known (``process_view``), not on the way in: the user is then
+    read together with what the view needs (``AuthenticationMiddleware``)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)
         if (
             user is not None
+            and not request.path.startswith(ALLOWED_PREFIXES)
             and user.is_authenticated
             and getattr(user, "must_change_password", False)
-            and not request.path.startswith(ALLOWED_PREFIXES)
         ):
             return redirect(reverse("account_change_password"))
-        return self.get_response(request)
+        return None
 
 
 class PrivatePagesMiddleware:

@@ -1,18 +1,18 @@
 """A client's busiest portal pages (the Dashboard, the Search Listings landing view, a listing
 page), whole, in the cache, for as long as nothing they show has changed.
 
-Building such a page costs ~5 ms of CPU (most of it templates); serving it from here costs the
-session and user reads every page makes, one statement and a Redis GET.
+Building such a page costs ~5 ms of CPU (most of it templates); serving it from here costs one
+statement (the session, its user and the state below, ``clients.sessions``) and a Redis GET.
 The key is everything the page is made of:
 
 - the view, the full path (filters, page number) and the htmx headers;
-- a digest of every column of the client's user, their contact, their agent, the agent's user
-  and preferences (names, branding, the contact card), made by PostgreSQL
-  (``clients_portal_state``, migration clients 0006);
+- which version of the client's user, their contact, their agent, the agent's user and
+  preferences rows it shows (names, branding, the contact card): each row's ``xmin``, which
+  every UPDATE moves (``clients_portal_state``, migration clients 0007);
 - the client's portal version (``clients.portal_version``: their feed, messages, reactions and
   comments) and the listings data version (prices, photos, statuses; it carries the database's
   random epoch, so two databases sharing a Redis never share keys), read in one statement
-  before the view reads anything: a write committed in between can only put newer data under
+  with the session, before the view reads anything: a write committed in between can only put newer data under
   the older key, never older data under the newer one.
 
 What moves with time and no write ("3 hours ago", the feed's period filter) is at most
@@ -96,6 +96,8 @@ def cached_portal_page(when=None, on_hit=None):
             response.content = response.content.replace(_PLACEHOLDER, token)
             return response
 
+        # Read with the session (clients.middleware.AuthenticationMiddleware).
+        wrapper.wants_portal_state = True
         return wrapper
 
     return decorate
@@ -135,20 +137,23 @@ def _page_key(request, view, state: list) -> str:
 
 
 def _portal_state(request) -> tuple[list, int] | None:
-    """What the key needs — a digest of every column of the client's user, contact, agent,
-    agent's user and agent's preferences (names, branding, the contact card), the client's
-    portal version and the listings data version — and the contact's id, from one call
-    (migration clients 0006); None when the user has no portal (the view says what then). With
-    a replica for listings, the data version is read there."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM clients_portal_state(%s)", [request.user.pk])
-        row = cursor.fetchone()
+    """What the key needs — which version of the client's user, contact, agent, agent's user and
+    agent's preferences rows the page shows (names, branding, the contact card), the client's
+    portal version and the listings data version — and the contact's id; None when the user
+    has no portal (the view says what then). Usually read with the session, in the request's
+    first statement (``clients.sessions``); otherwise in one call here (migration clients
+    0007). With a replica for listings, the data version is read there."""
+    row = getattr(request, "portal_state", None)
+    if row is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM clients_portal_state(%s)", [request.user.pk])
+            row = cursor.fetchone()
     if row is None:
         return None
-    digest, portal_version, data_version, contact_id = row
+    row_versions, portal_version, data_version, contact_id = row
     if _listings_database() != DEFAULT_DB_ALIAS:
         data_version = listings_data_version()
-    return [digest, portal_version, data_version], contact_id
+    return [row_versions, portal_version, data_version], contact_id
 
 
 def _listings_database() -> str:

@@ -48,7 +48,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, reading the session, its user and a client's portal state in one statement.
+    "clients.middleware.AuthenticationMiddleware",
     "clients.middleware.HtmxLoginRedirectMiddleware",
     "clients.middleware.MustChangePasswordMiddleware",
     "clients.middleware.PrivatePagesMiddleware",
@@ -295,5 +296,6 @@ LOGGING = {
 }
 
 # Sessions stay in the database (a logout or password change ends them at once, Redis or not);
-# the per-request read is one plain statement instead of an ORM query (portal_project/sessions.py).
-SESSION_ENGINE = "portal_project.sessions"
+# each keeps its user's id, so one statement reads the session, the user and a client's portal
+# state (clients/sessions.py).
+SESSION_ENGINE = "clients.sessions"

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.template import engines
 from django.test import Client
 from django.urls import reverse
@@ -13,13 +12,14 @@ from django.utils import timezone
 
 from clients.context_processors import portal_card_fields
 from clients.models import AgentPreferences
-from portal_project.sessions import SessionStore
+from clients.models import UserSession as Session
+from clients.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_session_engine_is_the_plain_read_database_store():
-    assert settings.SESSION_ENGINE == "portal_project.sessions"
+    assert settings.SESSION_ENGINE == "clients.sessions"
 
 
 def test_a_session_saves_loads_and_expires_like_djangos():
