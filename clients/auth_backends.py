@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.db import connections, router
 
-
 _prefetched = ContextVar("prefetched_user", default=None)
 
 
