@@ -76,3 +76,35 @@ def triggers_operation(*tables: str):
             detach_triggers(schema_editor, table)
 
     return migrations.RunPython(attach, detach)
+
+
+# What the key of a client's cached page needs (``listings.page_cache``), for the user
+# ``user_table`` names, joined from there: which version of the client's user, contact, agent,
+# agent's user and agent's preferences rows the page shows, the client's portal version, the
+# listings data version, and the contact's id (all NULL for a user with no portal).
+#
+# A row's version is where and by whom it was written. Every UPDATE writes a new version of the
+# row, at a new ``ctid`` (its place in the table), by a transaction whose id is the version's
+# ``xmin`` (the concurrency token Npgsql and EF Core use). Two updates in one transaction share
+# the ``xmin`` but not the ``ctid``; a place freed by VACUUM and used again holds a version
+# written by a later transaction, another ``xmin``. Cheaper than a digest of every column as
+# text (what migration clients 0006 did), with the same answer to "has anything changed?".
+PORTAL_STATE_COLUMNS = """
+    concat_ws('.', me.xmin, me.ctid, c.xmin, c.ctid, a.xmin, a.ctid, au.xmin, au.ctid,
+              COALESCE(p.xmin || p.ctid::text, '-')),
+    (SELECT max(v.version) FROM clients_portalversion v WHERE v.contact_id = c.id),
+    (SELECT d.epoch || ':' || d.version FROM listings_data_version d WHERE d.id = 1),
+    c.id"""
+PORTAL_STATE_JOINS = """
+    LEFT JOIN clients_contact c ON c.user_id = me.id
+    LEFT JOIN clients_agent a ON a.id = c.agent_id
+    LEFT JOIN clients_user au ON au.id = a.user_id
+    LEFT JOIN clients_agentpreferences p ON p.agent_id = a.id"""
+
+
+def portal_state_statement() -> tuple[list[str], str]:
+    """The state of the user ``$1`` alone (``clients.prepared``)."""
+    return ["bigint"], (
+        f"SELECT {PORTAL_STATE_COLUMNS} FROM clients_user me {PORTAL_STATE_JOINS} "  # noqa: S608 — constants
+        "WHERE me.id = $1 AND c.id IS NOT NULL"
+    )

@@ -4,8 +4,8 @@ Every logged-in request reads its session, then its user, and a client's cached 
 portal state (``listings.page_cache``): three statements, each ~0.15 ms of CPU for the app and
 PostgreSQL together on this stack, more than the page's own work on a cache hit. The sessions
 live in ``UserSession``, which keeps the id of the user a session logs in beside it, so
-``SessionStore.read_with_user`` reads all three in one statement (``clients_session_read``,
-migration clients 0007). The user's row is only a stand-in for the backend's own read: who is
+``SessionStore.read_with_user`` reads all three in one statement, prepared once per connection
+(``clients.prepared``). The user's row is only a stand-in for the backend's own read: who is
 logged in is still decided by ``django.contrib.auth.get_user`` from the session's signed data and
 the password hash (``clients.middleware.AuthenticationMiddleware``).
 
@@ -26,6 +26,9 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+from .portal_version import PORTAL_STATE_COLUMNS, PORTAL_STATE_JOINS
+from .prepared import execute_prepared
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,9 @@ class SessionStore(DatabaseStore):
     def read_with_user(self, with_portal_state: bool = False) -> SessionRead | None:
         """Load the session as ``load`` would (an unknown or expired key gives an empty session
         and no key) and return what the same statement read of its user (and, if asked, their
-        portal state). None, and nothing
-        read, when the session is loaded already, has no key, or the database is not
-        PostgreSQL: the session then loads itself when first used, as Django's does."""
+        portal state). None, and nothing read, when the session is loaded already, has no key,
+        or the database is not PostgreSQL: the session then loads itself when first used, as
+        Django's does."""
         if hasattr(self, "_session_cache") or self.session_key is None:
             return None
         using = router.db_for_read(self.model)
@@ -86,30 +89,49 @@ class SessionStore(DatabaseStore):
             return None
         from .models import User  # noqa: PLC0415 — models import this module's class
 
-        attnames, statement = _read_statement()
+        name = "clients_session_read_state" if with_portal_state else "clients_session_read"
         with connection.cursor() as cursor:
-            cursor.execute(statement, [self.session_key, timezone.now(), with_portal_state])
+            execute_prepared(
+                cursor,
+                connection,
+                name,
+                lambda: _read_statement(with_portal_state),
+                [self.session_key, timezone.now()],
+            )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             self._session_cache = {}
             return None
         self._session_cache = self.decode(row[0])
+        attnames = _user_attnames()
         user_values = row[1 : 1 + len(attnames)]
         user = User.from_db(using, attnames, user_values) if user_values[0] is not None else None
         state = row[1 + len(attnames) :]
-        return SessionRead(user=user, portal_state=tuple(state) if state[3] is not None else None)
+        portal_state = tuple(state) if state and state[3] is not None else None
+        return SessionRead(user=user, portal_state=portal_state)
 
 
 @cache
-def _read_statement() -> tuple[list[str], str]:
+def _user_attnames() -> list[str]:
     from .models import User  # noqa: PLC0415 — models import this module's class
 
-    fields = User._meta.concrete_fields
-    columns = ", ".join(f'(account)."{field.column}"' for field in fields)
-    return [field.attname for field in fields], (
-        f"SELECT session_data, {columns}, row_versions, portal_version, data_version, "  # noqa: S608 — our own names
-        "contact_id FROM clients_session_read(%s, %s, %s)"
+    return [field.attname for field in User._meta.concrete_fields]
+
+
+def _read_statement(with_portal_state: bool) -> tuple[list[str], str]:
+    """The session ``$1`` valid at ``$2``, every column of its user (``me``) and, if asked, the
+    user's portal state (``clients.portal_version``)."""
+    from .models import User, UserSession  # noqa: PLC0415 — models import this module's class
+
+    user_columns = ", ".join(f'me."{field.column}"' for field in User._meta.concrete_fields)
+    state_columns = f", {PORTAL_STATE_COLUMNS}" if with_portal_state else ""
+    joins = PORTAL_STATE_JOINS if with_portal_state else ""
+    table = UserSession._meta.db_table
+    return ["varchar", "timestamptz"], (
+        f"SELECT s.session_data, {user_columns}{state_columns} "  # noqa: S608 — our own names
+        f"FROM {table} s LEFT JOIN clients_user me ON me.id = s.user_id {joins} "
+        "WHERE s.session_key = $1 AND s.expire_date > $2"
     )
 
 

@@ -7,8 +7,8 @@ The key is everything the page is made of:
 
 - the view, the full path (filters, page number) and the htmx headers;
 - which version of the client's user, their contact, their agent, the agent's user and
-  preferences rows it shows (names, branding, the contact card): each row's ``xmin``, which
-  every UPDATE moves (``clients_portal_state``, migration clients 0007);
+  preferences rows it shows (names, branding, the contact card): each row's ``xmin`` and
+  ``ctid``, which every UPDATE moves (``clients.portal_version.PORTAL_STATE_COLUMNS``);
 - the client's portal version (``clients.portal_version``: their feed, messages, reactions and
   comments) and the listings data version (prices, photos, statuses; it carries the database's
   random epoch, so two databases sharing a Redis never share keys), read in one statement
@@ -28,9 +28,11 @@ the session. PostgreSQL only (the versions); ``PORTAL_PAGE_CACHE`` turns it off.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
+import threading
+from collections import OrderedDict
 from functools import wraps
+from time import time
 
 from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
@@ -41,6 +43,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clients.models import User
+from clients.portal_version import portal_state_statement
+from clients.prepared import execute_prepared
 
 from .models import Listing
 from .selectors import listings_data_version
@@ -68,11 +72,11 @@ def cached_portal_page(when=None, on_hit=None):
             state, contact_id = portal
             key = _page_key(request, view, state)
             token = get_token(request).encode()
-            cached = shared_get(key)
+            cached = _cached_page(key)
             if cached is not None and (cached[2] is None or timezone.now() <= cached[2]):
                 if on_hit is not None:
                     on_hit(contact_id, *args, **kwargs)
-                content, headers, _ = cached
+                content, headers, _, _ = cached
                 response = HttpResponse(content.replace(_PLACEHOLDER, token))
                 for name, value in headers:
                     response[name] = value
@@ -90,9 +94,10 @@ def cached_portal_page(when=None, on_hit=None):
                 and not request.session.modified
             ):
                 until = getattr(response, "page_valid_until", None)
-                shared_set(
-                    key, (response.content, list(response.headers.items()), until), _timeout()
-                )
+                timeout = _timeout()
+                page = (response.content, list(response.headers.items()), until, time() + timeout)
+                shared_set(key, page, timeout)
+                local_pages.put(key, page)
             response.content = response.content.replace(_PLACEHOLDER, token)
             return response
 
@@ -101,6 +106,68 @@ def cached_portal_page(when=None, on_hit=None):
         return wrapper
 
     return decorate
+
+
+class LocalPages:
+    """The pages this process stored or fetched last, in front of Redis: a hit then costs no
+    round trip (~0.3 ms of CPU for the app, Redis and the kernel together, a fifth of a cached
+    Dashboard). The key holds the page's whole state, so a copy here is exactly as current as
+    Redis's; each expires when Redis's does (the time is in the value). Bounded by bytes
+    (``PORTAL_PAGE_CACHE_LOCAL_BYTES`` per process, 0: off), least recently used out first."""
+
+    def __init__(self):
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str, now: float):
+        with self.lock:
+            page = self.entries.get(key)
+            if page is None:
+                return None
+            if page[3] <= now:
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: tuple) -> None:
+        limit = settings.PORTAL_PAGE_CACHE_LOCAL_BYTES
+        if _page_size(page) > limit:
+            return
+        with self.lock:
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = page
+            self.size += _page_size(page)
+            while self.size > limit:
+                self._drop(next(iter(self.entries)))
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+    def _drop(self, key: str) -> None:
+        self.size -= _page_size(self.entries.pop(key))
+
+
+local_pages = LocalPages()
+
+
+def _page_size(page: tuple) -> int:
+    return len(page[0]) + 1024  # the headers and the entry itself, roughly
+
+
+def _cached_page(key: str):
+    now = time()
+    page = local_pages.get(key, now)
+    if page is None:
+        page = shared_get(key)
+        if page is None or len(page) != 4 or page[3] <= now:
+            return None
+        local_pages.put(key, page)
+    return page
 
 
 def _timeout() -> int:
@@ -132,7 +199,7 @@ def _page_key(request, view, state: list) -> str:
         request.headers.get("HX-Target"),
         state,
     ]
-    digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()  # repr: str, int and None only
     return f"portal-page:{digest}"
 
 
@@ -141,12 +208,18 @@ def _portal_state(request) -> tuple[list, int] | None:
     agent's preferences rows the page shows (names, branding, the contact card), the client's
     portal version and the listings data version — and the contact's id; None when the user
     has no portal (the view says what then). Usually read with the session, in the request's
-    first statement (``clients.sessions``); otherwise in one call here (migration clients
-    0007). With a replica for listings, the data version is read there."""
+    first statement (``clients.sessions``); otherwise in one statement here. With a replica
+    for listings, the data version is read there."""
     row = getattr(request, "portal_state", None)
     if row is None:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM clients_portal_state(%s)", [request.user.pk])
+            execute_prepared(
+                cursor,
+                connection,
+                "clients_portal_state",
+                portal_state_statement,
+                [request.user.pk],
+            )
             row = cursor.fetchone()
     if row is None:
         return None

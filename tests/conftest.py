@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from listings.page_cache import local_pages
 from tests.clients.factories import AgentFactory, ClientContactFactory, ContactFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _isolated_cache_and_media(settings, tmp_path):
     # Rate limits live in the cache: start each test with none used.
     cache.clear()
+    local_pages.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -1,18 +1,12 @@
-"""Sessions that know their user (``UserSession``), and one statement for a request's reads.
+"""Sessions that know their user (``UserSession``).
 
-- ``clients_usersession``: Django's session table plus ``user_id``. The sessions of
+- ``clients_usersession``: Django's session table plus ``user_id``, so one statement reads a
+  session, its user and a client's portal state (``clients.sessions``). The sessions of
   ``django_session`` are copied in, their user read from their own data, so nobody is logged
   out by the deploy.
-- ``clients_portal_state(user_id)`` now says which version of each row the page shows by where
-  and by whom that version was written instead of an md5 of every column as text: the same
-  answer to "has anything changed?" for ~55 % less of PostgreSQL's time. Every UPDATE writes a
-  new version of the row, at a new ``ctid`` (its place in the table), by a transaction whose id
-  is the version's ``xmin`` (the concurrency token Npgsql and EF Core use). Two updates in one
-  transaction share the ``xmin`` but not the ``ctid``; a place freed by VACUUM and used again
-  holds a version written by a later transaction, another ``xmin``.
-- ``clients_session_read(session_key, at, with_state)``: the session, the whole row of its
-  user and, when asked, that user's portal state, in one statement (``clients.sessions``).
-  PL/pgSQL keeps the plans.
+- ``clients_portal_state(user_id)`` (migration 0006) goes: that statement and the one that
+  stands in for it (``clients.portal_version.portal_state_statement``) are prepared once per
+  connection, which costs PostgreSQL less than the function did.
 """
 
 import importlib
@@ -22,63 +16,16 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.db import migrations, models
 from django.utils import timezone
 
-PORTAL_STATE = """
-DROP FUNCTION IF EXISTS clients_portal_state(bigint);
-CREATE FUNCTION clients_portal_state(for_user bigint)
-RETURNS TABLE (row_versions text, portal_version bigint, data_version text, contact_id bigint)
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN QUERY
-    SELECT concat_ws('.', me.xmin, me.ctid, c.xmin, c.ctid, a.xmin, a.ctid, au.xmin, au.ctid,
-                     COALESCE(p.xmin || p.ctid::text, '-')),
-           (SELECT max(v.version) FROM clients_portalversion v WHERE v.contact_id = c.id),
-           (SELECT d.epoch || ':' || d.version FROM listings_data_version d WHERE d.id = 1),
-           c.id
-    FROM clients_contact c
-    JOIN clients_user me ON me.id = c.user_id
-    JOIN clients_agent a ON a.id = c.agent_id
-    JOIN clients_user au ON au.id = a.user_id
-    LEFT JOIN clients_agentpreferences p ON p.agent_id = a.id
-    WHERE c.user_id = for_user;
-END $$;
-"""
 
-SESSION_READ = """
-CREATE FUNCTION clients_session_read(for_key varchar, valid_at timestamptz, with_state boolean)
-RETURNS TABLE (session_data text, account clients_user, row_versions text,
-               portal_version bigint, data_version text, contact_id bigint)
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF with_state THEN
-        RETURN QUERY
-        SELECT s.session_data, u, st.row_versions, st.portal_version, st.data_version,
-               st.contact_id
-        FROM clients_usersession s
-        LEFT JOIN clients_user u ON u.id = s.user_id
-        LEFT JOIN LATERAL clients_portal_state(s.user_id) st ON true
-        WHERE s.session_key = for_key AND s.expire_date > valid_at;
-    ELSE
-        RETURN QUERY
-        SELECT s.session_data, u, NULL::text, NULL::bigint, NULL::text, NULL::bigint
-        FROM clients_usersession s
-        LEFT JOIN clients_user u ON u.id = s.user_id
-        WHERE s.session_key = for_key AND s.expire_date > valid_at;
-    END IF;
-END $$;
-"""
-
-
-def create_functions(apps, schema_editor):
+def drop_function(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PORTAL_STATE)
-        schema_editor.execute(SESSION_READ)
-
-
-def drop_functions(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS clients_session_read(varchar, timestamptz, boolean)")
         schema_editor.execute("DROP FUNCTION IF EXISTS clients_portal_state(bigint)")
+
+
+def restore_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
         previous = importlib.import_module("clients.migrations.0006_portal_state_function")
+        schema_editor.execute("DROP FUNCTION IF EXISTS clients_portal_state(bigint)")
         schema_editor.execute(previous.CREATE)
 
 
@@ -131,5 +78,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(copy_sessions, migrations.RunPython.noop),
-        migrations.RunPython(create_functions, drop_functions),
+        migrations.RunPython(drop_function, restore_function),
     ]

@@ -252,6 +252,8 @@ LISTING_PHOTO_ALLOW_PRIVATE_HOSTS = env.bool("LISTING_PHOTO_ALLOW_PRIVATE_HOSTS"
 # The Dashboard and the Search Listings landing view kept whole per client while nothing they
 # show changes (listings/page_cache.py; PostgreSQL only).
 PORTAL_PAGE_CACHE = env.bool("PORTAL_PAGE_CACHE", default=True)
+# Each web process keeps the pages it served last in front of Redis, up to this many bytes.
+PORTAL_PAGE_CACHE_LOCAL_BYTES = env.int("PORTAL_PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
 # Map tiles for Leaflet, e.g. https://tile.example.com/{z}/{x}/{y}.png; unset: no tiles (tests,
 # offline demo) and the map still shows markers on a plain background.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
