@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import User, UserSession
+from clients.prepared import forget_prepared
 from clients.sessions import SessionStore
 from tests.clients.factories import DEFAULT_PASSWORD, ClientContactFactory
 
@@ -190,3 +191,29 @@ def test_the_migration_copies_live_sessions_with_their_user(client_contact):
     assert copied.session_key == live.session_key
     assert copied.user_id == client_contact.user.pk
     assert SessionStore(live.session_key)["note"] == "kept"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_lost_its_prepared_statements_repairs_itself(client_contact):
+    """Outside a transaction (as every request's read is): a pooler's other server connection,
+    or a DISCARD ALL, loses the statement; the next read prepares it again, in one message."""
+    browser = Client()
+    browser.force_login(client_contact.user)
+    assert browser.get(DASHBOARD).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    for _ in range(2):
+        page = browser.get(DASHBOARD)
+        assert page.status_code == 200 and page.wsgi_request.user.pk == client_contact.user.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_another_client_prepared_is_used_as_it_is(client_contact):
+    """A pooler may hand over a server connection where the statement exists though this
+    process never prepared it there."""
+    browser = Client()
+    browser.force_login(client_contact.user)
+    assert browser.get(DASHBOARD).status_code == 200
+    forget_prepared(connection=connection)  # the record is lost, the statements are not
+    page = browser.get(DASHBOARD)
+    assert page.status_code == 200 and page.wsgi_request.user.pk == client_contact.user.pk

@@ -402,3 +402,57 @@ def test_bulk_shares_to_overlapping_clients_in_opposite_orders_never_deadlock(ag
     forward.start(), backward.start()
     forward.join(), backward.join()
     assert failures == []
+
+
+# --- The copy each process keeps in front of Redis (LocalPages) ---------------------------------
+
+
+def test_a_page_is_kept_in_this_process_and_still_moves_with_every_write(browser, client_contact):
+    from django.core.cache import cache
+
+    page(browser)
+    cache.clear()  # Redis lost it (a restart, an eviction): this process still has it
+    assert served_from_cache(browser)
+    Contact.objects.filter(pk=client_contact.pk).update(first_name="Moved")
+    assert "Moved" in page(browser)  # a new key: rebuilt, not the process's old copy
+
+
+def test_a_copy_expires_when_the_redis_copy_does(browser, monkeypatch):
+    from listings import page_cache
+
+    page(browser)
+    later = page_cache.time() + page_cache.PAGE_TIMEOUT + 1
+    monkeypatch.setattr(page_cache, "time", lambda: later)
+    assert not served_from_cache(browser)
+
+
+def test_the_copies_are_bounded_least_recently_used_out_first(settings):
+    from listings.page_cache import LocalPages
+
+    settings.PORTAL_PAGE_CACHE_LOCAL_BYTES = 3 * (1000 + 1024)
+    pages = LocalPages()
+    far = 10**12
+    for name in "abc":
+        pages.put(name, (b"x" * 1000, [], None, far))
+    assert pages.get("a", 0) is not None  # "a" used: "b" is now the oldest
+    pages.put("d", (b"x" * 1000, [], None, far))
+    assert pages.get("b", 0) is None
+    assert all(pages.get(name, 0) is not None for name in "acd")
+    pages.put("huge", (b"x" * 10**6, [], None, far))  # larger than the bound: not kept
+    assert pages.get("huge", 0) is None and pages.size <= settings.PORTAL_PAGE_CACHE_LOCAL_BYTES
+    settings.PORTAL_PAGE_CACHE_LOCAL_BYTES = 0  # off
+    pages.clear()
+    pages.put("e", (b"x", [], None, far))
+    assert pages.get("e", 0) is None and pages.size == 0
+
+
+def test_a_value_of_the_older_format_in_redis_is_a_miss(browser):
+    from django.core.cache import cache
+
+    from listings.page_cache import local_pages
+
+    page(browser)
+    local_pages.clear()
+    key = next(k for k in cache._cache.get_client().keys("*portal-page:*"))
+    cache._cache.get_client().set(key, cache._cache._serializer.dumps((b"old", [], None)))
+    assert "<html" in page(browser)  # rebuilt, not b"old"
