@@ -8,12 +8,13 @@ this machine, the whole read costs ~73 µs of CPU prepared, ~132 µs as a PL/pgS
 (which also keeps its plan) and ~530 µs as plain text (docs/benchmarks.md).
 
 A connection's prepared statements last as long as it does and survive a rollback; a new
-connection (Django's ``connection_created``, after a restart or ``CONN_MAX_AGE``) starts with
-none. Behind a pooler in transaction mode (PgBouncer, docs/deploy.md) a statement may run on a
-server connection that never saw the PREPARE, or that another client's PREPARE reached: outside
-a transaction either is repaired in place (PREPARE and EXECUTE then go in one message, so on one
-server connection). Inside a transaction a failed statement would end it, so there the record
-below is trusted; the requests' reads run before any view opens one (``process_view``).
+connection starts with none. Outside a transaction — where every request's read runs, before
+any view opens one (``process_view``) — the statement is simply executed, and prepared when the
+server says it has no such statement: once per connection, or, behind a pooler in transaction
+mode (PgBouncer, docs/deploy.md), once per server connection, whichever client connection it
+serves. PREPARE and EXECUTE then go in one message, so to one server connection. Inside a
+transaction a failed statement would end it, so there this process's record of what it
+prepared on the connection is trusted (reset by Django's ``connection_created``).
 """
 
 from __future__ import annotations
@@ -40,25 +41,32 @@ def execute_prepared(cursor, connection, name: str, statement, params: list) -> 
         prepared = set()
         setattr(connection, _PREPARED, prepared)
     execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
-    if name in prepared:
-        if connection.in_atomic_block:
+    if connection.in_atomic_block:
+        # A failed statement would end the transaction: trust the record.
+        if name in prepared:
             cursor.execute(execute, params)
-            return
+        else:
+            _prepare_and_execute(cursor, name, statement, execute, params)
+            prepared.add(name)
+        return
+    # Outside a transaction, try it: behind a pooler the server connection may have it even
+    # though this connection is new (CONN_MAX_AGE=0), or lack it though this one prepared it.
+    try:
+        cursor.execute(execute, params)
+    except DatabaseError as error:
+        if not isinstance(error.__cause__, errors.InvalidSqlStatementName):
+            raise
         try:
-            cursor.execute(execute, params)
-            return
-        except DatabaseError as error:
-            if not isinstance(error.__cause__, errors.InvalidSqlStatementName):
+            _prepare_and_execute(cursor, name, statement, execute, params)
+        except DatabaseError as again:
+            if not isinstance(again.__cause__, errors.DuplicatePreparedStatement):
                 raise
-            prepared.discard(name)  # a pooler's other server connection, or DISCARD ALL
+            cursor.execute(execute, params)  # the pooler's next server connection had it
+    prepared.add(name)
+
+
+def _prepare_and_execute(cursor, name: str, statement, execute: str, params: list) -> None:
+    # One message, so one server connection even behind a pooler.
     types, sql = statement()
     sql = sql.replace("%", "%%")  # sent with the parameters of the EXECUTE after it
-    try:
-        cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}; {execute}", params)
-    except DatabaseError as error:
-        if connection.in_atomic_block or not isinstance(
-            error.__cause__, errors.DuplicatePreparedStatement
-        ):
-            raise
-        cursor.execute(execute, params)  # prepared there by another client of the pooler
-    prepared.add(name)
+    cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}; {execute}", params)
