@@ -1,9 +1,11 @@
 """Middleware for every page.
 
-MustChangePasswordMiddleware — optional, for every page: a user holding a temporary password may only change it.
+AuthenticationMiddleware — Django's, reading the session, its user and (for a page-cached view)
+a client's portal state in one statement.
 
-``client_required`` already enforces this on the portal; registering this middleware (after
-AuthenticationMiddleware) extends it to every other page.
+MustChangePasswordMiddleware — optional, for every page: a user holding a temporary password may
+only change it. ``client_required`` already enforces this on the portal; registering this
+middleware (after AuthenticationMiddleware) extends it to every other page.
 """
 
 from urllib.parse import urlencode, urlsplit

@@ -217,3 +217,19 @@ def test_a_statement_another_client_prepared_is_used_as_it_is(client_contact):
     forget_prepared(connection=connection)  # the record is lost, the statements are not
     page = browser.get(DASHBOARD)
     assert page.status_code == 200 and page.wsgi_request.user.pk == client_contact.user.pk
+
+
+def test_clearsessions_clears_the_expired_sessions_of_this_table(client_contact):
+    from django.core.management import call_command
+
+    browser = Client()
+    browser.force_login(client_contact.user)
+    live = session_of(browser).session_key
+    old = SessionStore()
+    old["x"] = 1
+    old.create()
+    UserSession.objects.filter(session_key=old.session_key).update(
+        expire_date=timezone.now() - timedelta(days=1)
+    )
+    call_command("clearsessions")
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [live]
