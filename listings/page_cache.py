@@ -2,7 +2,8 @@
 page), whole, in the cache, for as long as nothing they show has changed.
 
 Building such a page costs ~5 ms of CPU (most of it templates); serving it from here costs one
-statement (the session, its user and the state below, ``clients.sessions``) and a Redis GET.
+statement (the session, its user and the state below, ``clients.sessions``) and a Redis GET,
+or no GET when this process served it last (``LocalPages``).
 The key is everything the page is made of:
 
 - the view, the full path (filters, page number) and the htmx headers;
@@ -12,8 +13,8 @@ The key is everything the page is made of:
 - the client's portal version (``clients.portal_version``: their feed, messages, reactions and
   comments) and the listings data version (prices, photos, statuses; it carries the database's
   random epoch, so two databases sharing a Redis never share keys), read in one statement
-  with the session, before the view reads anything: a write committed in between can only put newer data under
-  the older key, never older data under the newer one.
+  with the session, before the view reads anything: a write committed in between can only put
+  newer data under the older key, never older data under the newer one.
 
 What moves with time and no write ("3 hours ago", the feed's period filter) is at most
 ``PAGE_TIMEOUT`` old; a view whose page changes at a known time (an open house ending) says
