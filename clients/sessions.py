@@ -48,6 +48,11 @@ class SessionStore(DatabaseStore):
 
         return UserSession
 
+    def _validate_session_key(self, key):
+        # Django makes 32 lowercase letters and digits; anything else a cookie brings (a NUL
+        # the driver refuses, 5,000 characters) is no session, and never reaches the database.
+        return bool(key) and 8 <= len(key) <= 40 and key.isascii() and key.isalnum()
+
     def create_model_instance(self, data):
         session = super().create_model_instance(data)
         session.user_id = _user_id(data.get(SESSION_KEY))

@@ -233,3 +233,16 @@ def test_clearsessions_clears_the_expired_sessions_of_this_table(client_contact)
     )
     call_command("clearsessions")
     assert list(UserSession.objects.values_list("session_key", flat=True)) == [live]
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    ["abc\x00defghijkl", '"abcdefgh\\000ijkl"', "x" * 5000, "ünïcødé-session-key", "'; DROP--"],
+)
+def test_a_hostile_session_cookie_is_no_session_and_no_error(cookie, client_contact):
+    browser = Client()
+    browser.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(DASHBOARD)
+    assert response.status_code == 302 and response.wsgi_request.user.is_anonymous
+    assert not any("session" in q["sql"] for q in queries)
