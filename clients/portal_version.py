@@ -102,9 +102,9 @@ PORTAL_STATE_JOINS = """
     LEFT JOIN clients_agentpreferences p ON p.agent_id = a.id"""
 
 
-def portal_state_statement() -> tuple[list[str], str]:
-    """The state of the user ``$1`` alone (``clients.prepared``)."""
-    return ["bigint"], (
-        f"SELECT {PORTAL_STATE_COLUMNS} FROM clients_user me {PORTAL_STATE_JOINS} "  # noqa: S608 — constants
-        "WHERE me.id = $1 AND c.id IS NOT NULL"
-    )
+PORTAL_STATE_STATEMENT = (
+    ("bigint",),
+    # The state of the user ``$1`` alone (``clients.prepared``).
+    f"SELECT {PORTAL_STATE_COLUMNS} FROM clients_user me {PORTAL_STATE_JOINS} "  # noqa: S608 — constants
+    "WHERE me.id = $1 AND c.id IS NOT NULL",
+)

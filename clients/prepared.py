@@ -19,6 +19,9 @@ prepared on the connection is trusted (reset by Django's ``connection_created``)
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+
 from django.db import DatabaseError
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
@@ -33,9 +36,12 @@ def forget_prepared(sender=None, connection=None, **kwargs) -> None:
     setattr(connection, _PREPARED, set())
 
 
-def execute_prepared(cursor, connection, name: str, statement, params: list) -> None:
-    """Execute ``statement()`` — the SQL text with ``$1``… parameters and their types, made
-    only when it must be prepared — as the connection's prepared statement ``name``."""
+def execute_prepared(cursor, connection, name: str, statement: tuple, params: list) -> None:
+    """Execute ``statement`` — (the types of its ``$1``… parameters, its SQL text) — as the
+    connection's prepared statement ``name``, suffixed with a digest of the statement: behind a
+    pooler a server connection outlives a deploy, and a statement of the same name prepared by
+    the previous release (another column list) must never be taken for this one."""
+    name = _versioned(name, statement)
     prepared = getattr(connection, _PREPARED, None)
     if prepared is None:
         prepared = set()
@@ -65,8 +71,14 @@ def execute_prepared(cursor, connection, name: str, statement, params: list) -> 
     prepared.add(name)
 
 
-def _prepare_and_execute(cursor, name: str, statement, execute: str, params: list) -> None:
+@cache
+def _versioned(name: str, statement: tuple) -> str:
+    types, sql = statement
+    return f"{name}_{hashlib.sha256(repr((types, sql)).encode()).hexdigest()[:12]}"
+
+
+def _prepare_and_execute(cursor, name: str, statement: tuple, execute: str, params: list) -> None:
     # One message, so one server connection even behind a pooler.
-    types, sql = statement()
+    types, sql = statement
     sql = sql.replace("%", "%%")  # sent with the parameters of the EXECUTE after it
     cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}; {execute}", params)

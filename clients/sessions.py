@@ -100,7 +100,7 @@ class SessionStore(DatabaseStore):
                 cursor,
                 connection,
                 name,
-                lambda: _read_statement(with_portal_state),
+                _read_statement(with_portal_state),
                 [self.session_key, timezone.now()],
             )
             row = cursor.fetchone()
@@ -124,7 +124,8 @@ def _user_attnames() -> list[str]:
     return [field.attname for field in User._meta.concrete_fields]
 
 
-def _read_statement(with_portal_state: bool) -> tuple[list[str], str]:
+@cache
+def _read_statement(with_portal_state: bool) -> tuple[tuple[str, ...], str]:
     """The session ``$1`` valid at ``$2``, every column of its user (``me``) and, if asked, the
     user's portal state (``clients.portal_version``)."""
     from .models import User, UserSession  # noqa: PLC0415 — models import this module's class
@@ -133,7 +134,7 @@ def _read_statement(with_portal_state: bool) -> tuple[list[str], str]:
     state_columns = f", {PORTAL_STATE_COLUMNS}" if with_portal_state else ""
     joins = PORTAL_STATE_JOINS if with_portal_state else ""
     table = UserSession._meta.db_table
-    return ["varchar", "timestamptz"], (
+    return ("varchar", "timestamptz"), (
         f"SELECT s.session_data, {user_columns}{state_columns} "  # noqa: S608 — our own names
         f"FROM {table} s LEFT JOIN clients_user me ON me.id = s.user_id {joins} "
         "WHERE s.session_key = $1 AND s.expire_date > $2"

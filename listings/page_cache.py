@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clients.models import User
-from clients.portal_version import portal_state_statement
+from clients.portal_version import PORTAL_STATE_STATEMENT
 from clients.prepared import execute_prepared
 
 from .models import Listing
@@ -218,7 +218,7 @@ def _portal_state(request) -> tuple[list, int] | None:
                 cursor,
                 connection,
                 "clients_portal_state",
-                portal_state_statement,
+                PORTAL_STATE_STATEMENT,
                 [request.user.pk],
             )
             row = cursor.fetchone()

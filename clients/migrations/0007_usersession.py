@@ -5,7 +5,7 @@
   ``django_session`` are copied in, their user read from their own data, so nobody is logged
   out by the deploy.
 - ``clients_portal_state(user_id)`` (migration 0006) goes: that statement and the one that
-  stands in for it (``clients.portal_version.portal_state_statement``) are prepared once per
+  stands in for it (``clients.portal_version.PORTAL_STATE_STATEMENT``) are prepared once per
   connection, which costs PostgreSQL less than the function did.
 """
 

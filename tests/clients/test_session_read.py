@@ -5,6 +5,7 @@ session's signed data says, checked as Django checks it. Each test below is a wa
 go wrong."""
 
 import importlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,7 +60,7 @@ def test_a_logged_in_page_reads_session_and_user_in_one_statement(agent):
     with CaptureQueriesContext(connection) as queries:
         assert browser.get(reverse("agent:home")).status_code == 200
     # prepared once per connection; no portal state for a page that does not cache
-    assert queries[0]["sql"].startswith("EXECUTE clients_session_read (")
+    assert re.match(r"EXECUTE clients_session_read_[0-9a-f]{12} \(", queries[0]["sql"])
     assert not any("clients_user" in q["sql"] for q in queries[1:] if "FROM" in q["sql"][:40])
 
 
@@ -246,3 +247,22 @@ def test_a_hostile_session_cookie_is_no_session_and_no_error(cookie, client_cont
         response = browser.get(DASHBOARD)
     assert response.status_code == 302 and response.wsgi_request.user.is_anonymous
     assert not any("session" in q["sql"] for q in queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_of_the_same_name_from_another_release_is_never_used(client_contact):
+    """Behind a pooler a server connection outlives a deploy: a statement the previous release
+    prepared (another column list) must not be executed by this one. Names carry a digest."""
+    browser = Client()
+    browser.force_login(client_contact.user)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+        for name in ("clients_session_read", "clients_session_read_state"):
+            cursor.execute(f"PREPARE {name} (varchar, timestamptz) AS SELECT 'junk', 1, 2")
+    forget_prepared(connection=connection)
+    page = browser.get(DASHBOARD)
+    assert page.status_code == 200 and page.wsgi_request.user.pk == client_contact.user.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements ORDER BY name")
+        names = [row[0] for row in cursor.fetchall()]
+    assert any(name.startswith("clients_session_read_state_") for name in names)
