@@ -13,6 +13,7 @@ is read as usual.
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
@@ -40,17 +41,25 @@ class ModelBackend(DjangoModelBackend):
         connection = connections[using]
         if connection.vendor != "postgresql":
             return super().get_user(user_id)
-        fields = model._meta.concrete_fields
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        table = connection.ops.quote_name(model._meta.db_table)
-        key = connection.ops.quote_name(model._meta.pk.column)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {columns} FROM {table} WHERE {key} = %s",  # noqa: S608 — our own names
-                [model._meta.pk.get_db_prep_value(user_id, connection)],
+                _user_statement(), [model._meta.pk.get_db_prep_value(user_id, connection)]
             )
             row = cursor.fetchone()
         if row is None:
             return None
-        user = model.from_db(using, [field.attname for field in fields], row)
+        user = model.from_db(using, user_attnames(), row)
         return user if self.user_can_authenticate(user) else None
+
+
+@cache
+def user_attnames() -> list[str]:
+    """The attribute names of every column of ``User``, in the order the reads select them."""
+    return [field.attname for field in get_user_model()._meta.concrete_fields]
+
+
+@cache
+def _user_statement() -> str:
+    model = get_user_model()
+    columns = ", ".join(f'"{field.column}"' for field in model._meta.concrete_fields)
+    return f'SELECT {columns} FROM "{model._meta.db_table}" WHERE "{model._meta.pk.column}" = %s'  # noqa: S608 — our own names

@@ -27,6 +27,7 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .auth_backends import user_attnames
 from .portal_version import PORTAL_STATE_COLUMNS, PORTAL_STATE_JOINS
 from .prepared import execute_prepared
 
@@ -109,7 +110,7 @@ class SessionStore(DatabaseStore):
             self._session_cache = {}
             return None
         self._session_cache = self.decode(row[0])
-        attnames = _user_attnames()
+        attnames = user_attnames()
         user_values = row[1 : 1 + len(attnames)]
         user = User.from_db(using, attnames, user_values) if user_values[0] is not None else None
         state = row[1 + len(attnames) :]
@@ -118,18 +119,12 @@ class SessionStore(DatabaseStore):
 
 
 @cache
-def _user_attnames() -> list[str]:
-    from .models import User  # noqa: PLC0415 — models import this module's class
-
-    return [field.attname for field in User._meta.concrete_fields]
-
-
-@cache
 def _read_statement(with_portal_state: bool) -> tuple[tuple[str, ...], str]:
     """The session ``$1`` valid at ``$2``, every column of its user (``me``) and, if asked, the
     user's portal state (``clients.portal_version``)."""
     from .models import User, UserSession  # noqa: PLC0415 — models import this module's class
 
+    # The same columns, in the same order, as user_attnames().
     user_columns = ", ".join(f'me."{field.column}"' for field in User._meta.concrete_fields)
     state_columns = f", {PORTAL_STATE_COLUMNS}" if with_portal_state else ""
     joins = PORTAL_STATE_JOINS if with_portal_state else ""
